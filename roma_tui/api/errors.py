@@ -1,0 +1,92 @@
+"""Typed errors raised by the API layer.
+
+Every error has a one-line `message` fit for a person (what happened and what to do);
+`str(error)` is that message. Secrets never appear in any of them.
+"""
+
+from __future__ import annotations
+
+NOT_FOUND_CODES = frozenset({"ROMA.00110002", "APIC.7302"})
+THROTTLED_CODES = frozenset({"APIGW.0308"})
+TOKEN_EXPIRED_CODES = frozenset({"APIGW.0307"})
+
+
+class RomaError(Exception):
+    """Base of every error roma-tui raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def transient(self) -> bool:
+        """True when trying again later may succeed without anyone changing anything."""
+        return False
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(RomaError):
+    """Missing or invalid configuration (endpoint, project id, credentials, files)."""
+
+
+class TransportError(RomaError):
+    """No usable HTTP exchange: connection refused or dropped, DNS, TLS, timeout."""
+
+    @property
+    def transient(self) -> bool:
+        return True
+
+
+class BadResponseError(RomaError):
+    """The server answered 2xx but the body is not what the API sends (bad JSON, wrong shape)."""
+
+    @property
+    def transient(self) -> bool:
+        return True
+
+
+class ApiError(RomaError):
+    """The server answered with an HTTP error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error_code: str | None = None,
+        error_msg: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.request_id = request_id
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        return self.status_code == 429 or (self.status_code >= 500 and not self.not_found)
+
+    @property
+    def not_found(self) -> bool:
+        return self.status_code == 404 or self.error_code in NOT_FOUND_CODES
+
+    @property
+    def throttled(self) -> bool:
+        return self.status_code == 429 or self.error_code in THROTTLED_CODES
+
+    @property
+    def auth_failed(self) -> bool:
+        return self.status_code in (401, 403)
+
+
+class AuthError(ApiError):
+    """401/403: credentials missing, wrong, expired, or not allowed."""
+
+
+class NotFoundError(ApiError):
+    """No such instance (404, or an error_code that means it, whatever the status)."""
