@@ -130,6 +130,7 @@ class Instance:
     description: str | None = None
     error_code: str | None = None
     error_msg: str | None = None
+    public_address: str | None = None  # EIP / public IP, when there is one
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,262 @@
+"""Wire models -> domain: the one place where the API's untidiness is cleaned up.
+
+Placeholders ("#", "", whitespace) become None, epochs (ms or s) and time strings become aware UTC
+datetimes (0 = not set), zones arrive as lists, JSON-in-a-string or comma lists, progress is
+clamped to 0..100, statuses are normalised with their raw spelling kept, and every string that may
+reach a screen loses its control characters.
+
+Imports roma_tui.api.models and roma_tui.monitor.domain only; never textual or httpx.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from roma_tui.api.models import (
+    CreationProgressResponse,
+    InstanceDetailResponse,
+    ListedInstance,
+    ProgressInstance,
+    ProgressItem,
+)
+from roma_tui.monitor.domain import CreationProgress, Instance, Status, SubService, normalise_status
+
+__all__ = [
+    "clean_text",
+    "instance_from_detail",
+    "instance_from_listed",
+    "instance_from_progress",
+    "parse_time",
+    "progress_from_wire",
+]
+
+_TYPES = ("basic", "professional", "enterprise", "platinum")
+_JOB_ID = re.compile(r"^JOB-", re.IGNORECASE)
+_MS_THRESHOLD = 1e11  # larger than this is a millisecond epoch (1e11 s is the year 5138)
+_ON_DEMAND = "on demand"
+_PERIODIC = "yearly/monthly"
+
+
+def clean_text(value: str | None) -> str | None:
+    """Screen-safe text: control characters gone (whitespace ones become a space), trimmed;
+    None for a missing value or a placeholder ("", "#")."""
+    if value is None:
+        return None
+    text = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if ch.isspace() or not unicodedata.category(ch).startswith("C")
+    ).strip()
+    return None if text in ("", "#") else text
+
+
+def parse_time(value: int | str | None) -> datetime | None:
+    """ms or s epoch, or an ISO-ish string (naive = UTC), as an aware UTC datetime; else None."""
+    if isinstance(value, str):
+        text = clean_text(value)
+        if text is None:
+            return None
+        if text.lstrip("-").isdigit():
+            return parse_time(int(text))
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    if value is None or isinstance(value, bool) or value <= 0:
+        return None
+    seconds = value / 1000 if value > _MS_THRESHOLD else value
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _zones(value: list[str] | str | None) -> tuple[str, ...]:
+    if isinstance(value, str):
+        text = value.strip()
+        parts: list[object] = []
+        if text.startswith("["):
+            try:
+                decoded = json.loads(text)
+            except ValueError:
+                decoded = None
+            if isinstance(decoded, list):
+                parts = decoded
+            else:
+                parts = [p.strip().strip("\"'") for p in text.strip("[]").split(",")]
+        else:
+            parts = list(text.split(","))
+        value = [p for p in parts if isinstance(p, str)]
+    zones = (clean_text(z) for z in value or ())
+    return tuple(z for z in zones if z)
+
+
+def _percent(value: int | None) -> int:
+    return 0 if value is None else max(0, min(100, value))
+
+
+def _status(raw: str | None) -> tuple[Status, str]:
+    text = clean_text(raw) or ""
+    return normalise_status(text), text
+
+
+def _charging(
+    mode: int | str | None, on_demand: bool | None = None, prepaid: bool | None = None
+) -> str | None:
+    """0 / "postPaid" / demondPay -> on demand; 1 / "prePaid" / prePay -> yearly/monthly.
+
+    The explicit booleans win: the progress endpoint's numeric `chargingMode` disagrees with
+    them in the documented example (1 with demondPay true)."""
+    if on_demand:
+        return _ON_DEMAND
+    if prepaid:
+        return _PERIODIC
+    text = clean_text(str(mode)) if mode is not None else None
+    if text is None:
+        return None
+    key = text.lower().replace("_", "").replace("-", "")
+    if key in ("0", "postpaid", "ondemand", "demondpay"):
+        return _ON_DEMAND
+    if key in ("1", "prepaid", "prepay"):
+        return _PERIODIC
+    return text
+
+
+def _type(type_: str | None, spec: str | None) -> str | None:
+    """`basic` | `professional` | ..., from `type` or from a spec (ROMA_BASIC, roma.basic.001)."""
+    explicit = clean_text(type_)
+    if explicit:
+        return explicit.lower()
+    spec_text = (clean_text(spec) or "").lower()
+    return next((t for t in _TYPES if t in spec_text), None)
+
+
+def _error_code(code: str | None, status: Status) -> str | None:
+    """A job id parked in `errorCode` while the instance is being built is not an error."""
+    text = clean_text(code)
+    if text and _JOB_ID.match(text) and status is not Status.FAILED:
+        return None
+    return text
+
+
+def instance_from_listed(m: ListedInstance) -> Instance:
+    status, raw = _status(m.status)
+    return Instance(
+        id=clean_text(m.id) or "",
+        name=clean_text(m.name) or "",
+        status=status,
+        status_raw=raw,
+        type=_type(m.flavor_type, m.flavor_id),
+        spec=clean_text(m.flavor_id),
+        created=parse_time(m.create_time),
+        updated=parse_time(m.update_time),
+        available_zones=_zones(m.available_zone_ids),
+        vpc_id=clean_text(m.vpc_id),
+        subnet_id=clean_text(m.subnet_id),
+        security_group_id=clean_text(m.security_group_id),
+        charging=_charging(m.charge_type),
+        maintain_begin=clean_text(m.maintain_begin),
+        maintain_end=clean_text(m.maintain_end),
+        cpu_arch=clean_text(m.cpu_arch),
+        description=clean_text(m.description),
+        error_code=_error_code(m.error_code, status),
+        error_msg=clean_text(m.error_msg),
+        public_address=clean_text(m.publicip_address),
+    )
+
+
+def instance_from_detail(m: InstanceDetailResponse) -> Instance:
+    status, raw = _status(m.status)
+    return Instance(
+        id=clean_text(m.id) or "",
+        name=clean_text(m.instance_name) or "",
+        status=status,
+        status_raw=raw,
+        type=_type(m.type, m.spec),
+        spec=clean_text(m.spec),
+        created=parse_time(m.create_time),
+        available_zones=_zones(m.available_zone_ids),
+        connect_address=clean_text(m.ingress_ip),
+        vpc_id=clean_text(m.vpc_id),
+        subnet_id=clean_text(m.subnet_id),
+        security_group_id=clean_text(m.security_group_id),
+        charging=_charging(m.charging_mode),
+        maintain_begin=clean_text(m.maintain_begin),
+        maintain_end=clean_text(m.maintain_end),
+        description=clean_text(m.description),
+        public_address=clean_text(m.eip_address),
+    )
+
+
+def instance_from_progress(m: ProgressInstance) -> Instance:
+    status, raw = _status(m.status)
+    return Instance(
+        id=clean_text(m.instance_id) or "",
+        name=clean_text(m.name) or "",
+        status=status,
+        status_raw=raw,
+        type=_type(m.type, m.spec_code),
+        spec=clean_text(m.spec_code),
+        created=parse_time(m.created_at),
+        updated=parse_time(m.updated_at),
+        available_zones=_zones(m.available_zones),
+        connect_address=clean_text(m.connect_address) or clean_text(m.ipv6_connect_address),
+        vpc_id=clean_text(m.tenant_vpc_id),
+        subnet_id=clean_text(m.tenant_subnet_id),
+        security_group_id=clean_text(m.tenant_security_group_id),
+        charging=_charging(m.charging_mode, m.demond_pay, m.pre_pay),
+        maintain_begin=clean_text(m.maintain_begin),
+        maintain_end=clean_text(m.maintain_end),
+        cpu_arch=clean_text(m.cpu_arch),
+        description=clean_text(m.description),
+        error_code=_error_code(m.error_code, status),
+        error_msg=clean_text(m.error_message),
+        public_address=clean_text(m.publicip_addr),
+    )
+
+
+def _sub_service(m: ProgressItem) -> SubService:
+    status, raw = _status(m.status)
+    return SubService(
+        name=clean_text(m.name) or "",
+        status=status,
+        status_raw=raw,
+        progress=_percent(m.progress),
+        started=parse_time(m.start_time),
+        finished=parse_time(m.end_time),
+        error_code=clean_text(m.error_code),
+        error_msg=clean_text(m.error_msg),
+    )
+
+
+def progress_from_wire(m: CreationProgressResponse) -> CreationProgress:
+    """The progress in domain shape; the top level wins, the embedded `instance` fills gaps
+    (the HCS Terraform variant sends only `instance` and `process`)."""
+    inner = instance_from_progress(m.instance) if m.instance is not None else None
+    instance_id = clean_text(m.instance_id) or (inner.id if inner else "")
+    name = clean_text(m.name) or (inner.name if inner else "")
+    status, raw = _status(m.status)
+    if not raw and inner is not None:
+        status, raw = inner.status, inner.status_raw
+    if inner is not None:
+        inner = replace(inner, id=inner.id or instance_id, name=inner.name or name)
+    return CreationProgress(
+        instance_id=instance_id,
+        name=name,
+        status=status,
+        status_raw=raw,
+        progress=_percent(m.progress),
+        started=parse_time(m.start_time),
+        finished=parse_time(m.end_time),
+        server_time=parse_time(m.current_time),
+        sub_services=tuple(_sub_service(item) for item in m.item or ()),
+        instance=inner,
+        raw=m.raw,
+    )
