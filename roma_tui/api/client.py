@@ -1,0 +1,543 @@
+"""RomaClient: the one place that sends HTTP requests to the ROMA Connect API.
+
+One shared `httpx.AsyncClient` (connection reuse, timeouts, User-Agent), paging of the
+instance list, typed errors for every failure (see `roma_tui.api.errors`) and retries with
+exponential backoff and full jitter. Backoff sleeps go through the injected `Clock`.
+
+Must not import textual, roma_tui.monitor, roma_tui.tui, roma_tui.scripting or
+roma_tui.simulator.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import os
+import random as _random
+import re
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote
+
+import httpx
+
+from roma_tui import __version__
+from roma_tui.api.errors import (
+    NOT_FOUND_CODES,
+    TOKEN_EXPIRED_CODES,
+    ApiError,
+    AuthError,
+    BadResponseError,
+    ConfigError,
+    NotFoundError,
+    RomaError,
+    TransportError,
+)
+from roma_tui.api.models import (
+    CreationProgressResponse,
+    InstanceDetailResponse,
+    InstanceListResponse,
+)
+from roma_tui.clock import Clock, SystemClock
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "PAGE_LIMIT",
+    "RetryEvent",
+    "RetryPolicy",
+    "RomaClient",
+]
+
+log = logging.getLogger("roma_tui.api")
+
+#: Connect 10 s, read 30 s, write 10 s, waiting for a pooled connection 10 s.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=10.0)
+#: Keep a few connections open between polls so each refresh reuses one.
+DEFAULT_LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=8, keepalive_expiry=90)
+#: The API's largest page size for the instance list.
+PAGE_LIMIT = 100
+#: A safety net against a server whose `total` never comes within reach.
+MAX_PAGES = 1000
+#: At most this many characters of an error text go into a message.
+EXCERPT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a request is tried.
+
+    `attempts` counts every try, the first included (1 = never retry). Before try n+1 the
+    client sleeps a random time in [0, min(max_delay, base_delay * 2**(n-1))] ("full
+    jitter"; without jitter the upper bound itself). A 429 waits at least its Retry-After;
+    one asking for more than `max_retry_after` seconds is not retried here at all (the
+    error carries `retry_after`, so the caller can schedule the next try itself).
+    """
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    jitter: bool = True
+    max_retry_after: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("RetryPolicy.attempts must be at least 1")
+        if self.base_delay < 0 or self.max_delay < 0 or self.max_retry_after < 0:
+            raise ValueError("RetryPolicy delays must not be negative")
+
+    def backoff(self, attempt: int, random: Callable[[], float]) -> float:
+        """The sleep after failed try number `attempt` (1-based), before Retry-After."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(0, attempt - 1))
+        return ceiling * random() if self.jitter else ceiling
+
+
+@dataclass(frozen=True)
+class RetryEvent:
+    """Told to `on_retry` before each backoff sleep: try `attempt` failed with `error`."""
+
+    attempt: int
+    delay: float
+    error: RomaError
+
+
+class RomaClient:
+    """Async client for the ROMA Connect endpoints a monitor needs.
+
+    Raises only `RomaError` subclasses: `TransportError` (no usable HTTP exchange),
+    `BadResponseError` (2xx but not the expected JSON), `ApiError` and its subclasses
+    `AuthError` (401/403) and `NotFoundError` (404, or a not-found error code).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        project_id: str,
+        auth: httpx.Auth | None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool | str = True,
+        timeout: httpx.Timeout | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        on_retry: Callable[[RetryEvent], None] | None = None,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.project_id = project_id
+        self.auth_method: str = "none" if auth is None else str(getattr(auth, "method", "custom"))
+        self.retry = retry or RetryPolicy()
+        self.on_retry = on_retry
+        self._clock: Clock = clock or SystemClock()
+        self._random: Callable[[], float] = random or _random.random
+        self._timeout = timeout or DEFAULT_TIMEOUT
+        self._where = _display_endpoint(endpoint)
+        self._project_segment = _segment(project_id, "project id")
+        self._http = httpx.AsyncClient(
+            base_url=endpoint,
+            auth=auth,
+            transport=transport,
+            verify=_ssl_verify(verify),
+            timeout=self._timeout,
+            limits=DEFAULT_LIMITS,
+            headers={"User-Agent": f"roma-tui/{__version__}", "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"RomaClient({self._where!r}, project_id={self.project_id!r}, auth={self.auth_method})"
+        )
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The shared HTTP client (one per RomaClient, reused by every call)."""
+        return self._http
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- endpoints -------------------------------------------------------------------
+
+    async def list_instances(self, status: str | None = None) -> InstanceListResponse:
+        """Every instance of the project (all pages merged), optionally only one status.
+
+        Pages by `offset` until `total` is reached (a server may send fewer than `limit`
+        items per page); stops at an empty page, or, when `total` is missing, at a short
+        page. Instances seen twice (the list shifted while paging) are kept once.
+        """
+        path = f"/v2/{self._project_segment}/instances"
+        merged_raw: dict[str, Any] | None = None
+        items: list[object] = []
+        seen: set[str] = set()
+        total: int | None = None
+        offset = 0
+        for _ in range(MAX_PAGES):
+            params: dict[str, str | int] = {"offset": offset, "limit": PAGE_LIMIT}
+            if status:
+                params["status"] = status
+            data = await self._get_json(path, params)
+            page = InstanceListResponse.parse(data)
+            raw = page.raw
+            if merged_raw is None:
+                merged_raw = dict(raw)
+            raw_items = raw.get("instances")
+            page_items: list[object] = raw_items if isinstance(raw_items, list) else []
+            if isinstance(page.total, int):
+                total = page.total
+            for item in page_items:
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if isinstance(item_id, str) and item_id:
+                    if item_id in seen:
+                        continue
+                    seen.add(item_id)
+                items.append(item)
+            count = len(page_items)
+            offset += count
+            if count == 0:
+                break
+            if total is not None:
+                if offset >= total:
+                    break
+            elif count < PAGE_LIMIT:
+                break
+        else:
+            log.debug("instance list: stopped after %d pages (total=%s)", MAX_PAGES, total)
+        assert merged_raw is not None
+        merged_raw["total"] = total if total is not None else len(items)
+        merged_raw["size"] = len(items)
+        merged_raw["instances"] = items
+        return InstanceListResponse.parse(merged_raw)
+
+    async def get_creation_progress(self, instance_id: str) -> CreationProgressResponse:
+        """Creation progress of one instance, with its sub-services (`.../process`)."""
+        segment = _segment(instance_id, "instance id")
+        data = await self._get_json(f"/v2/{self._project_segment}/instances/{segment}/process")
+        return CreationProgressResponse.parse(data)
+
+    async def get_instance(self, instance_id: str) -> InstanceDetailResponse:
+        """Details of one instance (`/apic/instances/{id}`)."""
+        segment = _segment(instance_id, "instance id")
+        data = await self._get_json(f"/v2/{self._project_segment}/apic/instances/{segment}")
+        return InstanceDetailResponse.parse(data)
+
+    # -- machinery -------------------------------------------------------------------
+
+    async def _get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> object:
+        """GET `path`, retrying per the policy; the decoded JSON body of a 2xx answer."""
+        attempt = 1
+        while True:
+            try:
+                return await self._get_json_once(path, params)
+            except RomaError as error:
+                delay = self._retry_delay(error, attempt)
+                if delay is None:
+                    raise
+                log.debug(
+                    "GET %s: try %d failed (%s); retrying in %.2f s", path, attempt, error, delay
+                )
+                if self.on_retry is not None:
+                    self.on_retry(RetryEvent(attempt=attempt, delay=delay, error=error))
+                await self._clock.sleep(delay)
+                attempt += 1
+
+    def _retry_delay(self, error: RomaError, attempt: int) -> float | None:
+        """Seconds to wait before trying again, or None to give up with `error`."""
+        policy = self.retry
+        if attempt >= policy.attempts:
+            return None
+        if isinstance(error, TransportError):
+            return policy.backoff(attempt, self._random)
+        if not isinstance(error, ApiError):
+            return None
+        if error.status_code == 401:
+            return None  # never: five bad AK/SK signatures lock the key for five minutes
+        if error.status_code == 429:
+            delay = policy.backoff(attempt, self._random)
+            if error.retry_after is not None:
+                if error.retry_after > policy.max_retry_after:
+                    return None
+                delay = max(delay, error.retry_after)
+            return delay
+        if error.status_code >= 500 and not error.not_found:
+            delay = policy.backoff(attempt, self._random)
+            if error.retry_after is not None and error.retry_after <= policy.max_retry_after:
+                delay = max(delay, error.retry_after)
+            return delay
+        return None
+
+    async def _get_json_once(self, path: str, params: Mapping[str, str | int] | None) -> object:
+        started = self._clock.monotonic()
+        try:
+            response = await self._http.get(path, params=params)
+        except httpx.HTTPError as exc:
+            error = self._transport_error(exc)
+            log.debug(
+                "GET %s failed after %.0f ms: %s (%s: %r)",
+                path,
+                (self._clock.monotonic() - started) * 1000,
+                error,
+                type(exc).__name__,
+                str(exc),
+            )
+            raise error from exc
+        elapsed_ms = (self._clock.monotonic() - started) * 1000
+        request_id = response.headers.get("X-Request-Id")
+        log.debug(
+            "GET %s -> %d in %.0f ms (%d bytes, request %s)",
+            response.request.url.raw_path.decode("ascii", "replace"),
+            response.status_code,
+            elapsed_ms,
+            len(response.content),
+            request_id or "-",
+        )
+        if not response.is_success:
+            raise self._api_error(response)
+        try:
+            return response.json()
+        except ValueError as exc:
+            content_type = response.headers.get("Content-Type", "no content type")
+            excerpt = _excerpt(response.text)
+            log.debug(
+                "GET %s: 2xx body is not JSON (%s): %r", path, content_type, response.text[:2000]
+            )
+            what = f": {excerpt}" if excerpt else " (empty body)"
+            raise BadResponseError(
+                f"{self._where} answered HTTP {response.status_code} with something that is not "
+                f"JSON ({content_type}){what}"
+            ) from exc
+
+    def _transport_error(self, exc: httpx.HTTPError) -> TransportError:
+        where = self._where
+        timeout = self._timeout
+        if isinstance(exc, httpx.ConnectTimeout):
+            return TransportError(f"timed out after {_secs(timeout.connect)} connecting to {where}")
+        if isinstance(exc, httpx.ReadTimeout):
+            return TransportError(f"timed out after {_secs(timeout.read)} waiting for {where}")
+        if isinstance(exc, httpx.WriteTimeout):
+            return TransportError(f"timed out after {_secs(timeout.write)} sending to {where}")
+        if isinstance(exc, httpx.PoolTimeout):
+            return TransportError(
+                f"timed out after {_secs(timeout.pool)} waiting for a free connection to {where}"
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return TransportError(f"timed out waiting for {where}")
+        if isinstance(exc, httpx.ConnectError):
+            return TransportError(f"cannot reach {where}: {_reason(exc)}")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return TransportError(
+                f"connection to {where} dropped: {_reason(exc) or 'protocol error'}"
+            )
+        if isinstance(exc, httpx.ReadError | httpx.WriteError):
+            return TransportError(f"connection to {where} broken: {_reason(exc)}")
+        return TransportError(f"request to {where} failed: {_reason(exc) or type(exc).__name__}")
+
+    def _api_error(self, response: httpx.Response) -> ApiError:
+        status = response.status_code
+        request_id = response.headers.get("X-Request-Id") or None
+        error_code, error_msg = _parse_error_body(response)
+        retry_after = _parse_retry_after(response.headers.get("Retry-After"), self._clock)
+        log.debug(
+            "HTTP %d from %s: error_code=%r error_msg=%r request_id=%r retry_after=%r body=%r",
+            status,
+            response.request.url.raw_path.decode("ascii", "replace"),
+            error_code,
+            error_msg,
+            request_id,
+            retry_after,
+            response.text[:2000],
+        )
+
+        head = f"HTTP {status}"
+        if error_code:
+            head += f" {error_code}"
+        text = error_msg or response.reason_phrase or "error"
+        if 300 <= status < 400:
+            location = response.headers.get("Location")
+            text = f"redirected to {_excerpt(location)}" if location else text
+        message = f"{head}: {text}"
+        if request_id:
+            message += f" (request {request_id})"
+        hint = self._hint(status, error_code, retry_after)
+        if hint:
+            message += f". {hint}"
+
+        kwargs: dict[str, Any] = {
+            "status_code": status,
+            "error_code": error_code,
+            "error_msg": error_msg,
+            "request_id": request_id,
+            "retry_after": retry_after,
+        }
+        if status == 404 or error_code in NOT_FOUND_CODES:
+            return NotFoundError(message, **kwargs)
+        if status in (401, 403):
+            return AuthError(message, **kwargs)
+        return ApiError(message, **kwargs)
+
+    def _hint(self, status: int, error_code: str | None, retry_after: float | None) -> str:
+        auth = self.auth_method
+        if error_code in TOKEN_EXPIRED_CODES:
+            return "The token expired: get a new one (tokens last 24 h)"
+        if status == 401:
+            if auth == "aksk":
+                return (
+                    "The AK/SK signature was rejected: check the keys, and the local clock may be "
+                    "off (X-Sdk-Date must be within 15 minutes of the server's time). Not retried: "
+                    "5 bad signatures in a row lock the key for 5 minutes"
+                )
+            if auth == "none":
+                return "No credentials were sent: configure a token, AK/SK or IAM password"
+            return f"The credentials were rejected (auth: {auth}): check or renew them"
+        if status == 403:
+            return (
+                f"The credentials (auth: {auth}) are not allowed to do this: "
+                "check the IAM permissions for ROMA Connect and the project id"
+            )
+        if status == 429:
+            wait = f"retry after {_secs(retry_after)}" if retry_after is not None else "back off"
+            return f"Throttled by the API gateway: {wait}"
+        return ""
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _segment(value: str, what: str) -> str:
+    """`value` percent-encoded as one URL path segment."""
+    if not value or not value.strip():
+        raise ConfigError(f"the {what} is empty")
+    return quote(value, safe="")
+
+
+def _display_endpoint(endpoint: str) -> str:
+    """The endpoint as a person should see it: scheme, host, port, path; no credentials."""
+    try:
+        url = httpx.URL(endpoint)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigError(f"the endpoint is not a valid URL: {_excerpt(endpoint)}") from exc
+    netloc = url.netloc.decode("ascii", "replace")
+    path = url.path.rstrip("/")
+    return f"{url.scheme}://{netloc}{path}" if url.scheme else endpoint
+
+
+def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:
+    """httpx's verify: True/False, or an SSL context trusting a CA bundle file/dir."""
+    if isinstance(verify, bool):
+        return verify
+    try:
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"cannot use CA bundle {verify}: {exc}") from exc
+
+
+def _secs(value: float | None) -> str:
+    return "no limit" if value is None else f"{value:g} s"
+
+
+_ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
+
+
+def _reason(exc: BaseException) -> str:
+    """A short lower-case reason such as "connection refused" from an httpx error."""
+    text = str(exc).strip()
+    if not text and exc.__cause__ is not None:
+        text = str(exc.__cause__).strip()
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        return "TLS certificate not trusted (for a private CA, use a CA bundle)"
+    text = _ERRNO.sub("", text)
+    text = _excerpt(text)
+    return text[:1].lower() + text[1:] if text else ""
+
+
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s+")
+
+
+def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Plain one-line text of at most `limit` characters: tags stripped, spaces collapsed."""
+    text = _SCRIPT_STYLE.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text)
+    text = _CONTROL.sub(" ", text)
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = _excerpt(str(value))
+    return text or None
+
+
+def _parse_error_body(response: httpx.Response) -> tuple[str | None, str | None]:
+    """(error_code, error_msg) from any error body shape the API is known to send."""
+    try:
+        data = response.json()
+    except ValueError:
+        return None, _excerpt(response.text) or None
+    if not isinstance(data, dict):
+        return None, _excerpt(str(data)) or None
+    nested = data.get("error")
+    if isinstance(nested, dict):
+        code = _as_text(nested.get("code") or nested.get("error_code"))
+        msg = _as_text(nested.get("message") or nested.get("error_msg") or nested.get("title"))
+        if code or msg:
+            return code, msg
+    for code_key, msg_key in (
+        ("error_code", "error_msg"),
+        ("errorCode", "errorMsg"),
+        ("code", "message"),
+        ("error_code", "error_message"),
+        ("errorCode", "errorMessage"),
+    ):
+        code = _as_text(data.get(code_key))
+        msg = _as_text(data.get(msg_key))
+        if code or msg:
+            return code, msg
+    if isinstance(nested, str):
+        return None, _as_text(nested)
+    msg = _as_text(data.get("message") or data.get("msg"))
+    return None, msg
+
+
+def _parse_retry_after(value: str | None, clock: Clock) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - clock.now()).total_seconds())
