@@ -1,0 +1,353 @@
+"""The three ways roma-tui authenticates to ROMA Connect, as `httpx.Auth` subclasses.
+
+- `TokenAuth`: a ready IAM token in `X-Auth-Token`.
+- `AkSkAuth`: Huawei's SDK-HMAC-SHA256 signature (see `roma_tui.api.signing`). A 401 is never
+  retried here: five bad signatures in a row lock the key for five minutes.
+- `PasswordAuth`: fetches a token from IAM (`POST /v3/auth/tokens`), caches it, refreshes it
+  shortly before it expires, and on a 401 refreshes once and retries once.
+
+Secrets are `SecretStr`; `describe()`, `repr()` and every error message are safe for the screen.
+Must not import textual, the client, the models, or anything above roma_tui.api.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncGenerator, Generator
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import httpx
+from pydantic import SecretStr
+
+from roma_tui.api import signing
+from roma_tui.api.errors import ApiError, AuthError, BadResponseError
+from roma_tui.clock import Clock, SystemClock
+
+TOKEN_HEADER = "X-Auth-Token"
+SUBJECT_TOKEN_HEADER = "X-Subject-Token"
+PROJECT_ID_HEADER = "X-Project-Id"
+SECURITY_TOKEN_HEADER = "X-Security-Token"
+
+# Headers the transport or a proxy may add or rewrite: signing them would make valid requests
+# fail. The official SDK does not sign them either (its HTTP library adds them after signing).
+UNSIGNED_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "authorization",
+        "connection",
+        "content-length",
+        "transfer-encoding",
+    }
+)
+# Refresh an IAM token this long before its expires_at.
+REFRESH_MARGIN = timedelta(minutes=5)
+# When IAM does not say when a token expires (it always should), use it for this long.
+DEFAULT_TOKEN_LIFETIME = timedelta(hours=1)
+
+
+def _mask_ak(ak: str) -> str:
+    return f"{ak[:4]}…{ak[-4:]}" if len(ak) > 8 else "…"
+
+
+class _DescribedAuth(httpx.Auth):
+    method: ClassVar[str]
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()})"
+
+    __str__ = __repr__
+
+
+class TokenAuth(_DescribedAuth):
+    method = "token"
+
+    def __init__(self, token: SecretStr) -> None:
+        self._token = token
+
+    def describe(self) -> str:
+        return "token"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[TOKEN_HEADER] = self._token.get_secret_value()
+        yield request
+
+
+class AkSkAuth(_DescribedAuth):
+    """Signs every request; sends the query string exactly as signed (sorted, encoded)."""
+
+    method = "aksk"
+    requires_request_body = True
+
+    def __init__(
+        self,
+        ak: str,
+        sk: SecretStr,
+        project_id: str | None,
+        security_token: SecretStr | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.ak = ak
+        self.project_id = project_id
+        self._sk = sk
+        self._security_token = security_token
+        self._clock = clock or SystemClock()
+
+    def describe(self) -> str:
+        temporary = " (temporary)" if self._security_token is not None else ""
+        return f"AK/SK {_mask_ak(self.ak)}{temporary}"
+
+    def sign(self, request: httpx.Request) -> None:
+        """Add X-Sdk-Date, Host, X-Project-Id, X-Security-Token and Authorization in place."""
+        headers = request.headers
+        headers.pop("Authorization", None)
+        headers[signing.DATE_HEADER] = (
+            self._clock.now().astimezone(UTC).strftime(signing.SDK_DATE_FORMAT)
+        )
+        if "Host" not in headers:
+            headers["Host"] = request.url.netloc.decode("ascii")
+        if self.project_id:
+            headers[PROJECT_ID_HEADER] = self.project_id
+        if self._security_token is not None:
+            headers[SECURITY_TOKEN_HEADER] = self._security_token.get_secret_value()
+        content_type = headers.get("Content-Type")
+        if content_type and not content_type.startswith(("application/json", "application/bson")):
+            headers[signing.CONTENT_SHA256_HEADER] = signing.UNSIGNED_PAYLOAD
+
+        to_sign: dict[str, str] = {}
+        for name, value in headers.items():
+            if name not in UNSIGNED_HEADERS:
+                to_sign[name] = headers[name] = value.strip()  # send what is signed
+        names = signing.signed_header_names(to_sign)
+
+        query = list(request.url.params.multi_items())
+        if request.url.query:
+            request.url = request.url.copy_with(
+                query=signing.canonical_query(query).encode("ascii") or None
+            )
+        path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
+        canonical = signing.canonical_request(
+            request.method, path, query, to_sign, names, request.content
+        )
+        signature = signing.compute_signature(
+            canonical, headers[signing.DATE_HEADER], self._sk.get_secret_value()
+        )
+        headers["Authorization"] = signing.authorization_header(self.ak, names, signature)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self.sign(request)
+        yield request  # a 401 comes back as is: retrying a bad signature risks a lockout
+
+
+class _Refresh:
+    """A step of PasswordAuth's flow: get a new token unless `stale` was already replaced."""
+
+    __slots__ = ("stale",)
+
+    def __init__(self, stale: str | None) -> None:
+        self.stale = stale
+
+
+class PasswordAuth(_DescribedAuth):
+    """IAM user + password -> token (project scope), cached and refreshed before expiry."""
+
+    method = "password"
+    requires_request_body = True
+    requires_response_body = True
+
+    def __init__(
+        self,
+        iam_endpoint: str,
+        user: str,
+        domain: str,
+        password: SecretStr,
+        project_id: str,
+        clock: Clock | None = None,
+    ) -> None:
+        base = iam_endpoint.rstrip("/")
+        self.token_url = base.removesuffix("/v3") + "/v3/auth/tokens"
+        self.user = user
+        self.domain = domain
+        self.project_id = project_id
+        self._password = password
+        self._clock = clock or SystemClock()
+        self._token: SecretStr | None = None
+        self._expires_at: datetime | None = None
+        self._thread_lock = threading.Lock()
+        self._async_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+
+    def describe(self) -> str:
+        return f"IAM password {self.user}@{self.domain}"
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the cached token expires (None before the first one)."""
+        return self._expires_at
+
+    # -- the flow, as steps: requests to send, and _Refresh markers the drivers handle under a lock
+
+    def _steps(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request | _Refresh, httpx.Response | None, None]:
+        yield _Refresh(None)
+        used = self._current()
+        response = yield self._authorize(request)
+        if response is not None and response.status_code == 401:
+            yield _Refresh(used)
+            yield self._authorize(request)  # whatever this answers is final
+
+    def _current(self) -> str | None:
+        return None if self._token is None else self._token.get_secret_value()
+
+    def _needs_refresh(self, stale: str | None) -> bool:
+        if self._token is None or self._expires_at is None:
+            return True
+        if stale is not None:
+            return self._current() == stale
+        return self._clock.now() >= self._expires_at - REFRESH_MARGIN
+
+    def _authorize(self, request: httpx.Request) -> httpx.Request:
+        request.headers[TOKEN_HEADER] = self._current() or ""
+        return request
+
+    def _token_request(self, original: httpx.Request) -> httpx.Request:
+        body = {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": self.user,
+                            "password": self._password.get_secret_value(),
+                            "domain": {"name": self.domain},
+                        }
+                    },
+                },
+                "scope": {"project": {"id": self.project_id}},
+            }
+        }
+        return httpx.Request(
+            "POST",
+            self.token_url,
+            headers={"Content-Type": "application/json;charset=utf8"},
+            content=json.dumps(body).encode("utf-8"),
+            extensions={k: v for k, v in original.extensions.items() if k == "timeout"},
+        )
+
+    def _accept_token(self, response: httpx.Response) -> None:
+        """Cache the token from IAM's answer, or raise a one-line error without the password."""
+        request_id = response.headers.get("X-Request-Id")
+        if response.status_code >= 300:
+            error_code, error_msg = _iam_error(response)
+            said = f" (IAM says: {error_msg})" if error_msg else ""
+            if response.status_code == 401:
+                message = (
+                    f"IAM rejected user {self.user} in domain {self.domain}: "
+                    f"check ROMA_TUI_PASSWORD / the user and domain{said}"
+                )
+            else:
+                message = (
+                    f"IAM refused a token for user {self.user} in domain {self.domain}, "
+                    f"project {self.project_id}: HTTP {response.status_code}{said}"
+                )
+            error_type = AuthError if response.status_code < 500 else ApiError
+            raise error_type(
+                self._scrub(message),
+                status_code=response.status_code,
+                error_code=error_code,
+                error_msg=self._scrub(error_msg) if error_msg else None,
+                request_id=request_id,
+            )
+        token = response.headers.get(SUBJECT_TOKEN_HEADER)
+        if not token:
+            raise BadResponseError(
+                f"IAM answered HTTP {response.status_code} without an {SUBJECT_TOKEN_HEADER} header"
+            )
+        self._token = SecretStr(token)
+        self._expires_at = _expires_at(response) or self._clock.now() + DEFAULT_TOKEN_LIFETIME
+
+    def _scrub(self, text: str) -> str:
+        password = self._password.get_secret_value()
+        return text.replace(password, "***") if password else text
+
+    def _lock_for_this_loop(self) -> asyncio.Lock:
+        # An asyncio.Lock belongs to one event loop; the app may run more than one in turn.
+        loop = asyncio.get_running_loop()
+        if self._async_lock is None or self._async_lock[0] is not loop:
+            self._async_lock = (loop, asyncio.Lock())
+        return self._async_lock[1]
+
+    # -- drivers: `auth_flow` (driven by httpx's sync_auth_flow, which reads the bodies) and
+    # `async_auth_flow`; each refreshes under a lock so concurrent requests share one IAM call.
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        steps = self._steps(request)
+        reply: httpx.Response | None = None
+        while True:
+            try:
+                step = steps.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(step, _Refresh):
+                with self._thread_lock:
+                    if self._needs_refresh(step.stale):
+                        self._accept_token((yield self._token_request(request)))
+            else:
+                reply = yield step
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        steps = self._steps(request)
+        reply: httpx.Response | None = None
+        while True:
+            try:
+                step = steps.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(step, _Refresh):
+                async with self._lock_for_this_loop():
+                    if self._needs_refresh(step.stale):
+                        response = yield self._token_request(request)
+                        await response.aread()
+                        self._accept_token(response)
+            else:
+                reply = yield step
+                await reply.aread()
+
+
+def _iam_error(response: httpx.Response) -> tuple[str | None, str | None]:
+    """(code, message) from IAM's error body, in either Huawei shape; (None, None) if neither."""
+    try:
+        data = response.json()
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    inner = data.get("error")
+    if isinstance(inner, dict):
+        code, message = inner.get("code"), inner.get("message")
+    else:
+        code, message = data.get("error_code"), data.get("error_msg")
+    return (
+        None if code is None else str(code),
+        None if message is None else str(message)[:200],
+    )
+
+
+def _expires_at(response: httpx.Response) -> datetime | None:
+    try:
+        raw = response.json()["token"]["expires_at"]
+        parsed = datetime.fromisoformat(str(raw))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
