@@ -1,0 +1,508 @@
+"""The `roma-tui` command: parse arguments, resolve configuration, run one subcommand.
+
+(no subcommand) the TUI, `status`, `wait`, `simulate`, `config`. The TUI, the scripting
+commands and the simulator are imported only inside their subcommand, so `--help`,
+`status`, `wait` and `config` start fast and never load Textual.
+
+May import everything in roma_tui; nothing in roma_tui imports this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import math
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from roma_tui import __version__
+from roma_tui.api.errors import ConfigError, RomaError
+from roma_tui.clock import Clock, SystemClock
+from roma_tui.config import (
+    Config,
+    ensure_safe,
+    make_client,
+    render_config,
+    require_ready,
+    resolve_config,
+)
+
+if TYPE_CHECKING:
+    from roma_tui.api.client import RomaClient
+
+PROG = "roma-tui"
+EXIT_CONFIG = 3
+EXIT_INTERRUPTED = 130
+DEFAULT_TIMEOUT = 3600.0
+DEMO_SPEED = 60.0
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0    the instance is running
+  1    creation failed (the failing sub-service's error code and message go to stderr)
+  2    timed out (--timeout)
+  3    configuration, authentication or usage error
+  4    no such instance
+  130  interrupted (Ctrl-C)
+"""
+
+_DURATION_RE = re.compile(
+    r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)m)?(?:(?P<s>\d+(?:\.\d+)?)s)?$"
+)
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in "90m", "1h30m", "45s", "1h", "300" (plain seconds); ValueError otherwise."""
+    value = text.strip().lower()
+    if _NUMBER_RE.match(value):
+        seconds = float(value)
+    else:
+        match = _DURATION_RE.match(value)
+        if not value or match is None:
+            raise ValueError(f"invalid duration {text!r}: use e.g. 90m, 1h30m, 45s or 300")
+        parts = match.groupdict()
+        seconds = (
+            float(parts["h"] or 0) * 3600 + float(parts["m"] or 0) * 60 + float(parts["s"] or 0)
+        )
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"invalid duration {text!r}: it must be more than 0 seconds")
+    return seconds
+
+
+def _duration_arg(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 3 (a configuration error), so they never look like `wait`'s timeout."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message}\n")
+
+
+def _add_connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # On subcommands every default is SUPPRESS: an option given before the subcommand name
+    # survives, one given after it wins, and neither clobbers the other.
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    group = parser.add_argument_group(
+        "connection options (before or after the subcommand name)",
+        "Secrets never go on the command line: use ROMA_TUI_TOKEN or --token-file, "
+        "HUAWEICLOUD_SDK_AK/SK or ~/.huaweicloud/credentials, or ROMA_TUI_PASSWORD.",
+    )
+    group.add_argument(
+        "--endpoint", metavar="URL", help="ROMA Connect API base URL (private clouds)", **default
+    )
+    group.add_argument(
+        "--region",
+        metavar="REGION",
+        help="region, e.g. cn-north-4 (endpoint https://roma.REGION.myhuaweicloud.com)",
+        **default,
+    )
+    group.add_argument("--project-id", metavar="ID", help="project id", **default)
+    group.add_argument("--profile", metavar="NAME", help="profile from the config file", **default)
+    group.add_argument(
+        "--config", metavar="PATH", help="config file (default: the platform's)", **default
+    )
+    group.add_argument(
+        "--token-file", metavar="PATH", help="read the IAM token from this file", **default
+    )
+    group.add_argument(
+        "--ca-bundle", metavar="PATH", help="CA certificates to trust (private clouds)", **default
+    )
+    group.add_argument(
+        "--insecure",
+        action="store_true",
+        help="do not verify TLS certificates (prints a warning)",
+        **default,
+    )
+    group.add_argument(
+        "--log-file", metavar="PATH", help="write a debug log to this file", **default
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "Watch Huawei Cloud ROMA Connect instances being created. Without a subcommand, "
+            "opens the terminal app."
+        ),
+        epilog="Try it without a cloud account: roma-tui --demo",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_connection_options(parser, suppress=False)
+    app = parser.add_argument_group("app options")
+    app.add_argument(
+        "--demo", action="store_true", help="run against the built-in simulator, no account"
+    )
+    app.add_argument(
+        "--interval",
+        type=_duration_arg,
+        metavar="SECONDS",
+        help="refresh interval (default 10)",
+    )
+    app.add_argument(
+        "--no-mouse", action="store_true", help="leave the mouse to the terminal (text selection)"
+    )
+    app.add_argument("--no-bell", action="store_true", help="no terminal bell on completion")
+    app.add_argument(
+        "--speed",
+        type=_positive_number,
+        metavar="X",
+        help=f"with --demo: how many times faster than real time (default {DEMO_SPEED:g})",
+    )
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    suppress = argparse.SUPPRESS
+
+    status = commands.add_parser(
+        "status",
+        help="print instances, or one instance's sub-services, and exit",
+        description="Print the project's instances, or the given instances in detail.",
+    )
+    status.add_argument("ids", nargs="*", metavar="INSTANCE_ID", help="instances to show")
+    status.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    status.add_argument("--status", metavar="S", help="only instances with this status")
+    status.add_argument("--demo", action="store_true", default=suppress, help="use the simulator")
+    _add_connection_options(status, suppress=True)
+
+    wait = commands.add_parser(
+        "wait",
+        help="wait until an instance is running or failed",
+        description="Poll one instance until it is running (exit 0) or failed (exit 1).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    wait.add_argument("instance_id", metavar="INSTANCE_ID")
+    wait.add_argument(
+        "--timeout",
+        type=_duration_arg,
+        default=DEFAULT_TIMEOUT,
+        metavar="DURATION",
+        help="give up after this long: 90m, 1h30m, 45s, 300 (default 60m)",
+    )
+    wait.add_argument(
+        "--interval",
+        type=_duration_arg,
+        default=suppress,
+        metavar="SECONDS",
+        help="seconds between polls (default 10)",
+    )
+    wait.add_argument("--demo", action="store_true", default=suppress, help="use the simulator")
+    _add_connection_options(wait, suppress=True)
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="serve the fake ROMA API on 127.0.0.1",
+        description="Serve the simulated ROMA Connect API on loopback, with demo credentials.",
+    )
+    simulate.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
+    simulate.add_argument("--scenario", metavar="PATH", help="scenario file (TOML)")
+    simulate.add_argument(
+        "--speed",
+        type=_positive_number,
+        default=suppress,
+        metavar="X",
+        help="how many times faster than real time",
+    )
+    simulate.add_argument(
+        "--faults", metavar="SPEC", help="e.g. latency=0.2,error_rate=0.1 (see the README)"
+    )
+    _add_connection_options(simulate, suppress=True)
+
+    config = commands.add_parser(
+        "config",
+        help="show the resolved configuration (secrets masked) and where each value came from",
+        description="Show the resolved configuration; secrets are only ever shown as set/not set.",
+    )
+    _add_connection_options(config, suppress=True)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _flags(args: argparse.Namespace) -> dict[str, object]:
+    """The argparse namespace in the shape `resolve_config` takes."""
+    names = ("endpoint", "region", "project_id", "profile", "config", "token_file")
+    flags: dict[str, object] = {name: getattr(args, name, None) for name in names}
+    flags["ca_bundle"] = getattr(args, "ca_bundle", None)
+    flags["log_file"] = getattr(args, "log_file", None)
+    flags["insecure"] = bool(getattr(args, "insecure", False))
+    flags["interval"] = getattr(args, "interval", None)
+    flags["bell"] = False if getattr(args, "no_bell", False) else None
+    return flags
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def _resolve(args: argparse.Namespace) -> Config:
+    config = resolve_config(_flags(args), os.environ)
+    for warning in config.warnings:
+        _warn(warning)
+    return config
+
+
+def _demo_client(args: argparse.Namespace, clock: Clock) -> RomaClient:
+    from roma_tui.demo import demo_client
+
+    speed = getattr(args, "speed", None) or DEMO_SPEED
+    return demo_client(clock=clock, speed=speed)
+
+
+def _client(args: argparse.Namespace, config: Config, clock: Clock) -> RomaClient:
+    if getattr(args, "demo", False):
+        return _demo_client(args, clock)
+    return make_client(config, clock)
+
+
+def _config_for_demo(args: argparse.Namespace) -> Config:
+    """In demo mode a broken config file must not stop the demo: fall back to defaults."""
+    try:
+        return _resolve(args)
+    except ConfigError as exc:
+        _warn(f"{exc.message} (ignored with --demo)")
+        return Config()
+
+
+@contextlib.contextmanager
+def _logging(log_file: str | None) -> Iterator[None]:
+    """A debug log in the file when asked for; otherwise nothing reaches the terminal."""
+    root = logging.getLogger()
+    old_level = root.level
+    handler: logging.Handler
+    if log_file is None:
+        handler = logging.NullHandler()  # stops logging's last-resort output to stderr
+    else:
+        try:
+            handler = logging.FileHandler(Path(log_file).expanduser(), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot open log file {log_file}: {exc.strerror}") from None
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+        root.setLevel(old_level)
+
+
+# ---------------------------------------------------------------------------------------------
+# subcommands
+
+
+def start_tui(
+    client: RomaClient | None,
+    clock: Clock,
+    config: Config,
+    *,
+    problem: str | None,
+    mouse: bool,
+    endpoint_label: str,
+    auth_label: str,
+) -> int:
+    """Start the Textual app (kept small so it can follow the TUI's contract)."""
+    import platformdirs
+
+    from roma_tui.monitor.live import Monitor
+    from roma_tui.tui.app import TuiOptions, run_tui
+
+    monitor = Monitor(client, clock, interval=config.interval) if client is not None else None
+    options = TuiOptions(
+        endpoint_label=endpoint_label,
+        profile=config.profile,
+        auth_description=auth_label,
+        interval=config.interval,
+        bell=config.bell,
+        mouse=mouse,
+        state_dir=Path(platformdirs.user_state_dir(PROG)),
+        clock=clock,
+    )
+    return run_tui(monitor, options, problem)
+
+
+def auth_label(config: Config) -> str:
+    """How the app authenticates, safe to show on screen."""
+    if config.auth_method == "token":
+        return "token"
+    if config.auth_method == "aksk":
+        ak = config.ak or ""
+        shown = f"{ak[:4]}…{ak[-4:]}" if len(ak) >= 12 else "set"
+        return f"AK/SK {shown}"
+    if config.auth_method == "password":
+        return f"IAM password {config.iam_user}@{config.iam_domain}"
+    return "none"
+
+
+def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.speed is not None and not args.demo:
+        parser.error("--speed only applies to --demo")
+    clock = SystemClock()
+    client: RomaClient | None = None
+    problem: str | None = None
+    if args.demo:
+        config = _config_for_demo(args)
+        client = _demo_client(args, clock)
+        endpoint, auth = "demo (built-in simulator)", "token"
+    else:
+        config = Config()
+        try:
+            config = _resolve(args)
+            client = make_client(config, clock)
+        except ConfigError as exc:
+            problem = exc.message
+        endpoint, auth = config.endpoint or "not set", auth_label(config)
+    code = start_tui(
+        client,
+        clock,
+        config,
+        problem=problem,
+        mouse=not args.no_mouse,
+        endpoint_label=endpoint,
+        auth_label=auth,
+    )
+    return EXIT_CONFIG if problem is not None else code
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from roma_tui.scripting import run_blocking
+    from roma_tui.scripting.status import run_status
+
+    clock = SystemClock()
+    config = _config_for_demo(args) if args.demo else _resolve(args)
+    client = _client(args, config, clock)
+
+    async def go() -> int:
+        async with client:
+            return await run_status(
+                client,
+                clock,
+                list(args.ids),
+                as_json=args.json,
+                status=args.status,
+                out=sys.stdout,
+                err=sys.stderr,
+            )
+
+    return run_blocking(go())  # Ctrl-C: exit 130, no traceback
+
+
+def _cmd_wait(args: argparse.Namespace) -> int:
+    from roma_tui.scripting import run_blocking
+    from roma_tui.scripting.wait import run_wait
+
+    clock = SystemClock()
+    config = _config_for_demo(args) if args.demo else _resolve(args)
+    client = _client(args, config, clock)
+
+    async def go() -> int:
+        async with client:
+            return await run_wait(
+                client,
+                clock,
+                args.instance_id,
+                timeout=args.timeout,
+                interval=config.interval,
+                out=sys.stdout,
+                err=sys.stderr,
+            )
+
+    return run_blocking(go())  # Ctrl-C: exit 130, no traceback
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from roma_tui.simulator.server import serve
+
+    kwargs: dict[str, Any] = {"port": args.port}
+    if args.scenario is not None:
+        kwargs["scenario"] = args.scenario
+    if getattr(args, "speed", None) is not None:
+        kwargs["speed"] = args.speed
+    if args.faults is not None:
+        kwargs["faults"] = args.faults
+    result = serve(**kwargs)
+    return result if isinstance(result, int) else 0
+
+
+def _cmd_config(args: argparse.Namespace) -> int:
+    config = _resolve(args)
+    sys.stdout.write(render_config(config))
+    sys.stdout.flush()
+    require_ready(config)  # ConfigError -> one line on stderr, exit 3
+    ensure_safe(config)
+    return 0
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    command = args.command
+    if command is None:
+        return _cmd_tui(args, parser)
+    if command == "status":
+        return _cmd_status(args)
+    if command == "wait":
+        return _cmd_wait(args)
+    if command == "simulate":
+        return _cmd_simulate(args)
+    return _cmd_config(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `roma-tui` and `python -m roma_tui`; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_CONFIG)
+    try:
+        with _logging(getattr(args, "log_file", None)):
+            log = logging.getLogger(__name__)
+            log.debug("%s %s starting: %s", PROG, __version__, args.command or "tui")
+            try:
+                return _run(args, parser)
+            except RomaError as exc:
+                log.debug("stopped: %s", exc.message)
+                print(f"{PROG}: {exc.message}", file=sys.stderr)
+                return EXIT_CONFIG
+    except SystemExit as exc:  # a usage error found after parsing
+        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ConfigError as exc:  # the log file could not be opened
+        print(f"{PROG}: {exc.message}", file=sys.stderr)
+        return EXIT_CONFIG

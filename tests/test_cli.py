@@ -1,0 +1,499 @@
+"""The `roma-tui` command line: options, subcommand plumbing, exit codes, masking."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from roma_tui import __version__, cli
+from roma_tui.cli import build_parser, main, parse_duration
+
+TOKEN = "tok-QUOKKA-7f3e9a1c5b"
+SK = "sk-PANGOLIN-0d8c2b4e6a"
+SECURITY_TOKEN = "st-AXOLOTL-91ab3cd4ef"
+PASSWORD = "pw-NARWHAL-55aa66bb77"
+AK = "HPUAEXAMPLEAK0000001"
+PROJECT = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private HOME and XDG dirs, and none of the user's credential variables."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    for name in list(os.environ):
+        if name.startswith(("ROMA_TUI_", "HUAWEICLOUD_SDK_", "HW_")):
+            monkeypatch.delenv(name)
+    return home
+
+
+def _write_config(home: Path, text: str, mode: int = 0o600) -> Path:
+    path = home / ".config" / "roma-tui" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    raise AssertionError("no subcommands")
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def test_connection_options_before_and_after_the_subcommand() -> None:
+    parser = build_parser()
+    args = parser.parse_args(["--region", "cn-north-4", "status", "--project-id", "p1"])
+    assert (args.command, args.region, args.project_id) == ("status", "cn-north-4", "p1")
+    args = parser.parse_args(["status", "--region", "cn-north-4", "--insecure"])
+    assert args.region == "cn-north-4"
+    assert args.insecure is True
+    args = parser.parse_args(["--insecure", "wait", "abc", "--endpoint", "https://x.example"])
+    assert args.insecure is True
+    assert args.endpoint == "https://x.example"
+    assert args.instance_id == "abc"
+
+
+def test_the_later_option_wins_and_neither_clobbers_the_other() -> None:
+    parser = build_parser()
+    args = parser.parse_args(["--region", "first", "config", "--region", "second"])
+    assert args.region == "second"
+    args = parser.parse_args(["--profile", "prod", "config", "--config", "/tmp/c.toml"])
+    assert args.profile == "prod"
+    assert args.config == "/tmp/c.toml"
+    args = parser.parse_args(["--demo", "status"])
+    assert args.demo is True
+    args = parser.parse_args(["--interval", "5", "wait", "x"])
+    assert args.interval == 5.0
+    args = parser.parse_args(["--interval", "5", "wait", "x", "--interval", "30s"])
+    assert args.interval == 30.0
+
+
+def test_every_subcommand_accepts_every_connection_option() -> None:
+    options = {
+        "--endpoint",
+        "--region",
+        "--project-id",
+        "--profile",
+        "--config",
+        "--token-file",
+        "--ca-bundle",
+        "--insecure",
+        "--log-file",
+    }
+    parser = build_parser()
+    for name, sub in {"": parser, **_subparsers(parser)}.items():
+        present = {opt for action in sub._actions for opt in action.option_strings}
+        assert options <= present, name or "top level"
+
+
+def test_no_option_takes_a_secret_value() -> None:
+    parser = build_parser()
+    secret_words = ("token", "password", "passwd", "secret", "key", "sk", "ak", "credential")
+    for name, sub in {"": parser, **_subparsers(parser)}.items():
+        for action in sub._actions:
+            for option in action.option_strings:
+                words = option.lstrip("-").split("-")
+                if option == "--token-file":
+                    assert action.metavar == "PATH"
+                    continue
+                assert not any(w in secret_words for w in words), f"{name} {option}"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90m", 5400.0),
+        ("1h30m", 5400.0),
+        ("45s", 45.0),
+        ("300", 300.0),
+        ("1h", 3600.0),
+        ("2m30s", 150.0),
+        ("1.5", 1.5),
+        (" 10M ", 600.0),
+    ],
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "soon", "90x", "m", "-5", "0", "0m", "1h-3m", "nan", "inf"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="invalid duration"):
+        parse_duration(text)
+
+
+def test_bad_timeout_is_a_clear_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wait", "abc", "--timeout", "soon"]) == 3
+    err = capsys.readouterr().err
+    assert "argument --timeout: invalid duration 'soon'" in err
+    assert "90m" in err
+
+
+def test_wait_defaults(home: Path) -> None:
+    args = build_parser().parse_args(["wait", "abc"])
+    assert args.timeout == 3600.0
+
+
+def test_wait_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wait", "--help"]) == 0
+    out = capsys.readouterr().out
+    for line in ("0    the instance is running", "2    timed out", "130  interrupted"):
+        assert line in out
+    assert "4    no such instance" in out
+    assert "3    configuration, authentication" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"roma-tui {__version__}"
+
+
+# --- roma-tui config -------------------------------------------------------------------------
+
+
+def test_config_prints_every_value_with_its_source_and_no_secret(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_config(home, '[profiles.default]\nproject_id = "fileproject"\ninterval = 15\n')
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", AK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", SK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", SECURITY_TOKEN)
+    monkeypatch.setenv("ROMA_TUI_PASSWORD", PASSWORD)
+    assert main(["--region", "cn-north-4", "config"]) == 0
+    captured = capsys.readouterr()
+    everything = captured.out + captured.err
+    for secret in (TOKEN, SK, SECURITY_TOKEN, PASSWORD):
+        assert secret not in everything
+    out = captured.out
+    assert "https://roma.cn-north-4.myhuaweicloud.com  (flag --region)" in out
+    assert "fileproject  (config file ~/.config/roma-tui/config.toml [profile default])" in out
+    assert "15s" in out
+    assert "token           set  (env ROMA_TUI_TOKEN)" in out
+    assert "sk              set  (env HUAWEICLOUD_SDK_SK)" in out
+    assert "auth            token  (auto (a token is set))" in out
+    assert captured.err == ""
+
+
+def test_config_options_after_the_subcommand(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    code = main(["config", "--endpoint", "https://roma.example", "--project-id", PROJECT])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "https://roma.example  (flag --endpoint)" in out
+    assert f"{PROJECT}  (flag --project-id)" in out
+
+
+def test_config_without_credentials_shows_what_it_has_then_exits_3(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["config", "--region", "cn-north-4", "--project-id", PROJECT]) == 3
+    captured = capsys.readouterr()
+    assert "endpoint" in captured.out
+    err_lines = captured.err.strip().splitlines()
+    assert len(err_lines) == 1
+    assert err_lines[0].startswith("roma-tui: no credentials")
+    assert "roma-tui --demo" in err_lines[0]
+
+
+def test_unknown_profile_is_one_line_and_exit_3(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_config(home, "[profiles.prod]\n[profiles.dev]\n")
+    assert main(["status", "--profile", "nope"]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("roma-tui: unknown profile 'nope'")
+    assert "dev, prod" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_plain_http_to_a_remote_host_is_refused(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    argv = ["config", "--endpoint", "http://example.com", "--project-id", PROJECT]
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert "roma-tui: refusing to send a token over plain http to example.com" in err
+
+
+def test_world_readable_secrets_warn_on_stderr(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_config(home, f'region = "cn-north-4"\nproject_id = "p"\ntoken = "{TOKEN}"\n', 0o644)
+    assert main(["config"]) == 0
+    captured = capsys.readouterr()
+    assert "roma-tui: warning: config file ~/.config/roma-tui/config.toml holds secrets" in (
+        captured.err
+    )
+    assert TOKEN not in captured.err + captured.out
+
+
+def test_insecure_warns(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["config", "--insecure"])
+    err = capsys.readouterr().err
+    assert "roma-tui: warning: TLS certificate verification is off" in err
+
+
+def test_keyboard_interrupt_exits_130_without_traceback(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(args: argparse.Namespace) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_cmd_config", interrupted)
+    assert main(["config"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_log_file_gets_a_debug_log(home: Path, tmp_path: Path) -> None:
+    log = tmp_path / "roma.log"
+    assert main(["--log-file", str(log), "config", "--profile", "nope"]) == 3
+    text = log.read_text(encoding="utf-8")
+    assert f"roma-tui {__version__} starting: config" in text
+    assert "profile 'nope'" in text
+
+
+def test_unopenable_log_file_is_a_config_error(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["config", "--log-file", str(tmp_path / "no" / "dir" / "x.log")]) == 3
+    assert capsys.readouterr().err.startswith("roma-tui: cannot open log file")
+
+
+def test_status_wait_and_config_never_load_textual(home: Path) -> None:
+    code = (
+        "import sys\n"
+        "from roma_tui.cli import main\n"
+        "main(['config'])\n"
+        "import roma_tui.cli as c\n"
+        "assert 'textual' not in sys.modules, 'textual was imported'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# --- subcommand plumbing (other owners' entry points replaced by recorders) --------------------
+
+
+def test_status_demo_runs_on_the_simulator(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    async def run_status(client: Any, clock: Any, ids: list[str], **kwargs: Any) -> int:
+        listed = await client.list_instances()
+        calls.append({"ids": ids, "total": listed.total, "method": client.auth_method, **kwargs})
+        return 0
+
+    monkeypatch.setattr("roma_tui.scripting.status.run_status", run_status)
+    assert main(["status", "--demo", "--json", "--status", "CREATING", "a", "b"]) == 0
+    (call,) = calls
+    assert call["ids"] == ["a", "b"]
+    assert call["as_json"] is True
+    assert call["status"] == "CREATING"
+    assert call["method"] == "token"
+    assert (call["total"] or 0) > 0
+    assert call["out"] is sys.stdout
+
+
+def test_status_without_config_exits_3_before_any_request(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def run_status(*args: Any, **kwargs: Any) -> int:
+        raise AssertionError("must not run")
+
+    monkeypatch.setattr("roma_tui.scripting.status.run_status", run_status)
+    assert main(["status"]) == 3
+    assert capsys.readouterr().err.startswith("roma-tui: no endpoint")
+
+
+def test_wait_passes_timeout_and_interval(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    async def run_wait(client: Any, clock: Any, instance_id: str, **kwargs: Any) -> int:
+        calls.append({"id": instance_id, "endpoint": client.endpoint, **kwargs})
+        return 1
+
+    monkeypatch.setattr("roma_tui.scripting.wait.run_wait", run_wait)
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    argv = ["--region", "cn-north-4", "wait", "inst-1", "--timeout", "1h30m"]
+    assert main([*argv, "--project-id", PROJECT, "--interval", "30s"]) == 1
+    assert main(["--interval", "5", *argv, "--project-id", PROJECT]) == 1
+    first, second = calls
+    assert first["id"] == "inst-1"
+    assert first["endpoint"] == "https://roma.cn-north-4.myhuaweicloud.com"
+    assert first["timeout"] == 5400.0
+    assert first["interval"] == 30.0
+    assert second["interval"] == 5.0
+
+
+def test_simulate_passes_its_options(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def serve(**kwargs: Any) -> int:
+        calls.append(kwargs)
+        return 0
+
+    monkeypatch.setattr("roma_tui.simulator.server.serve", serve)
+    argv = ["simulate", "--port", "9000", "--speed", "5", "--faults", "latency=0.2"]
+    assert main(argv) == 0
+    assert calls == [{"port": 9000, "speed": 5.0, "faults": "latency=0.2"}]
+    assert main(["simulate", "--port", "99999"]) == 3
+
+
+def _record_tui(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any, str | None]]:
+    import roma_tui.tui.app as tui_app
+
+    calls: list[tuple[Any, Any, str | None]] = []
+
+    def run_tui(monitor: Any, options: Any, problem: str | None = None) -> int:
+        calls.append((monitor, options, problem))
+        return 0
+
+    monkeypatch.setattr(tui_app, "run_tui", run_tui)
+    return calls
+
+
+def test_tui_without_configuration_starts_with_a_problem_not_a_traceback(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _record_tui(monkeypatch)
+    assert main([]) == 3
+    ((monitor, options, problem),) = calls
+    assert monitor is None
+    assert problem is not None and problem.startswith("no endpoint")
+    assert "roma-tui --demo" in problem
+    assert options.mouse is True
+
+
+def test_tui_demo_with_flags(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _record_tui(monkeypatch)
+    assert main(["--demo", "--no-mouse", "--no-bell", "--interval", "3", "--speed", "120"]) == 0
+    ((monitor, options, problem),) = calls
+    assert problem is None
+    assert monitor is not None
+    assert options.mouse is False
+    assert options.bell is False
+    assert options.interval == 3.0
+    assert "demo" in options.endpoint_label
+
+
+def test_tui_shows_auth_without_secrets(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _record_tui(monkeypatch)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", AK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", SK)
+    assert main(["--region", "cn-north-4", "--project-id", PROJECT]) == 0
+    ((monitor, options, problem),) = calls
+    assert problem is None
+    assert monitor is not None
+    assert options.auth_description == "AK/SK HPUA…0001"
+    assert SK not in repr(options)
+
+
+def test_speed_needs_demo(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--speed", "10"]) == 3
+    assert "--speed only applies to --demo" in capsys.readouterr().err
+
+
+# --- end to end: the real commands against the simulator on a loopback socket -----------------
+
+
+@pytest.fixture
+def live_sim(sim_socket: Any) -> Iterator[tuple[str, Any]]:
+    """The simulator on the real clock (AK/SK dates and IAM expiry are checked against it)."""
+    from roma_tui.clock import SystemClock
+    from roma_tui.simulator import create_app
+
+    app = create_app(clock=SystemClock(), speed=1.0)
+    sim_socket.install(app)
+    try:
+        yield sim_socket.base_url, app.sim.credentials
+    finally:
+        sim_socket.install(None)
+
+
+def _auth_env(method: str, base_url: str, creds: Any) -> dict[str, str]:
+    if method == "token":
+        return {"ROMA_TUI_TOKEN": creds.token.get_secret_value()}
+    if method == "aksk":
+        return {"HUAWEICLOUD_SDK_AK": creds.ak, "HUAWEICLOUD_SDK_SK": creds.sk.get_secret_value()}
+    return {
+        "ROMA_TUI_IAM_USER": creds.iam_user,
+        "ROMA_TUI_IAM_DOMAIN": creds.iam_domain,
+        "ROMA_TUI_PASSWORD": creds.iam_password.get_secret_value(),
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT": base_url,
+    }
+
+
+@pytest.mark.parametrize("method", ["token", "aksk", "password"])
+def test_status_json_end_to_end_with_each_auth_method(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    live_sim: tuple[str, Any],
+    method: str,
+) -> None:
+    base_url, creds = live_sim
+    for name, value in _auth_env(method, base_url, creds).items():
+        monkeypatch.setenv(name, value)
+    argv = ["status", "--json", "--endpoint", base_url, "--project-id", creds.project_id]
+    assert main(argv) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    document = json.loads(out)
+    assert len(document["instances"]) >= 10
+    for secret in (creds.token, creds.sk, creds.iam_password):
+        assert secret.get_secret_value() not in out
+
+
+def test_status_with_a_wrong_token_exits_3(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    live_sim: tuple[str, Any],
+) -> None:
+    base_url, creds = live_sim
+    monkeypatch.setenv("ROMA_TUI_TOKEN", "not-the-token")
+    assert main(["--endpoint", base_url, "status", "--project-id", creds.project_id]) == 3
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_wait_for_a_missing_instance_exits_4(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    live_sim: tuple[str, Any],
+) -> None:
+    base_url, creds = live_sim
+    monkeypatch.setenv("ROMA_TUI_TOKEN", creds.token.get_secret_value())
+    argv = ["wait", "no-such-instance", "--endpoint", base_url, "--project-id", creds.project_id]
+    assert main(argv) == 4
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_wait_interrupted_exits_130(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def run_wait(*args: Any, **kwargs: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("roma_tui.scripting.wait.run_wait", run_wait)
+    assert main(["wait", "x", "--demo"]) == 130
