@@ -1,0 +1,668 @@
+"""Live monitor state: polls the API on a schedule and publishes immutable snapshots.
+
+The `Monitor` holds the last good data of two kinds of data set ("feeds"): the instance
+list, and one creation-progress feed per instance it watches. Every refresh builds a new
+frozen `Snapshot` (unchanged `Instance` objects are shared, so a renderer can skip them by
+identity) and reports `Transition`s when an instance's creation ends.
+
+Polling policy (all times from the injected clock, `interval` default 10 s):
+- the instance list: every `interval`;
+- creation progress of every instance still creating, and of the selected one while it is
+  creating: every `max(2 s, interval / 2)` ("fast");
+- creation progress of the selected instance once running, failed or anything else: every
+  `6 * interval` ("slow");
+- creation progress of non-selected instances that are not creating: never.
+- On an error: the feed keeps its last good data and records the error; the next try is
+  after `cadence * 2 ** (failures - 1)`, capped at 5 minutes, but never sooner than the
+  server's `Retry-After`. Errors that waiting will not fix (401/403, 4xx) start at 60 s,
+  and an authentication failure holds *every* feed until then (a run of bad AK/SK
+  signatures locks the key). A missing instance (404) on the progress feed waits 5 minutes.
+
+Refresh methods never raise `RomaError`. No Textual and no httpx here: the client is
+anything with the two async methods of `InstanceSource` (`RomaClient` is one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Literal, Protocol
+
+from roma_tui.api.errors import ApiError, NotFoundError, RomaError
+from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
+from roma_tui.clock import Clock
+from roma_tui.monitor.domain import CreationProgress, Instance, Status
+from roma_tui.monitor.eta import EtaEstimator, RateEta
+from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
+
+__all__ = [
+    "MAX_BACKOFF",
+    "Feed",
+    "InstanceSource",
+    "Job",
+    "Monitor",
+    "Snapshot",
+    "Transition",
+]
+
+log = logging.getLogger("roma_tui.monitor")
+
+MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a failing feed
+MIN_FAST = 2.0  # seconds: the fastest creation-progress poll
+SLOW_FACTOR = 6  # the selected finished instance is polled every SLOW_FACTOR * interval
+PERMANENT_BASE = 60.0  # seconds: first wait after an error that waiting will not fix
+NOT_FOUND_DELAY = MAX_BACKOFF  # seconds: next try after "no such instance"
+
+_EMPTY_PROGRESS: Mapping[str, CreationProgress] = MappingProxyType({})
+_EMPTY_FEEDS: Mapping[str, Feed] = MappingProxyType({})
+_EMPTY_INDEX: Mapping[str, Instance] = MappingProxyType({})
+
+
+class InstanceSource(Protocol):
+    """What the monitor needs from a client (`roma_tui.api.client.RomaClient` fits)."""
+
+    async def list_instances(self, status: str | None = None) -> InstanceListResponse: ...
+
+    async def get_creation_progress(self, instance_id: str) -> CreationProgressResponse: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """Health of one data set: when it last succeeded, the last error, the next try."""
+
+    next_due: datetime
+    updated: datetime | None = None  # last success (local clock)
+    error: RomaError | None = None  # the last try's error; None after a success
+    failures: int = 0  # consecutive failed tries
+
+    def age(self, now: datetime) -> timedelta | None:
+        """Time since the last success; None if it never succeeded."""
+        return None if self.updated is None else now - self.updated
+
+    def stale(self, now: datetime, interval: float) -> bool:
+        """True when the data is older than two intervals, or it never came and a try failed."""
+        if self.updated is None:
+            return self.failures > 0
+        return now - self.updated > timedelta(seconds=2 * interval)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything known at one moment. Immutable; a new one is built for every change."""
+
+    list_feed: Feed
+    instances: tuple[Instance, ...] = ()  # in the API's order
+    progress: Mapping[str, CreationProgress] = field(
+        default_factory=lambda: _EMPTY_PROGRESS
+    )  # by instance id
+    progress_feeds: Mapping[str, Feed] = field(
+        default_factory=lambda: _EMPTY_FEEDS
+    )  # by instance id
+    paused: bool = False
+    selected: str | None = None
+    by_id: Mapping[str, Instance] = field(
+        default_factory=lambda: _EMPTY_INDEX
+    )  # the same instances, by id
+
+    def instance(self, instance_id: str) -> Instance | None:
+        return self.by_id.get(instance_id)
+
+    def status(self, instance_id: str) -> Status:
+        """The best-known status: a finished creation progress wins over a lagging list."""
+        return _effective_status(self.by_id.get(instance_id), self.progress.get(instance_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An instance's creation ended (running or failed)."""
+
+    instance_id: str
+    name: str
+    old: Status
+    new: Status
+    progress: CreationProgress | None  # the creation progress saying so, when that is known
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    kind: Literal["instances", "progress"]
+    instance_id: str | None = None
+
+
+@dataclass(slots=True)
+class _Watch:
+    """Transition bookkeeping for one instance."""
+
+    last: Status = Status.UNKNOWN
+    was_creating: bool = False
+    reported: Status | None = None
+
+
+def _effective_status(inst: Instance | None, prog: CreationProgress | None) -> Status:
+    if prog is None:
+        return inst.status if inst is not None else Status.UNKNOWN
+    if inst is None or inst.status is Status.UNKNOWN:
+        return prog.status
+    if inst.status is Status.CREATING and prog.status.finished:
+        return prog.status  # the list lags behind the creation progress
+    return inst.status
+
+
+def _unexpected(exc: Exception, what: str) -> RomaError:
+    """A bug or an unforeseen answer must not stop the monitor: make it a feed error."""
+    log.debug("unexpected error while refreshing %s", what, exc_info=exc)
+    return RomaError(f"Unexpected error while reading {what}: {type(exc).__name__}. See the log.")
+
+
+@dataclass
+class _State:
+    instances: tuple[Instance, ...] = ()
+    by_id: Mapping[str, Instance] = field(default_factory=dict)
+    creating: frozenset[str] = frozenset()  # ids the list says are creating
+    progress: dict[str, CreationProgress] = field(default_factory=dict)
+    progress_feeds: dict[str, Feed] = field(default_factory=dict)
+    watch: dict[str, _Watch] = field(default_factory=dict)
+
+
+class Monitor:
+    """Polls instances and creation progress; holds the last good data as a `Snapshot`."""
+
+    def __init__(
+        self,
+        client: InstanceSource,
+        clock: Clock,
+        interval: float = 10.0,
+        max_concurrency: int = 4,
+        eta: EtaEstimator | None = None,
+    ) -> None:
+        if interval <= 0:
+            raise ValueError("interval must be positive")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self._client = client
+        self._clock = clock
+        self.interval = float(interval)
+        self.max_concurrency = max_concurrency
+        self.eta: EtaEstimator = eta or RateEta()
+        self._sem = asyncio.Semaphore(max_concurrency)
+        self._s = _State()
+        self._list_feed = Feed(next_due=clock.now())
+        self._selected: str | None = None
+        self._paused = False
+        self._hold_until: datetime | None = None  # after an auth failure: nobody polls
+        self._inflight: set[Job] = set()
+        self._once: set[str] = set()  # fetch this progress once, whatever the cadence
+        self._list_seq = 0  # list requests started
+        self._list_applied = 0  # newest list request whose answer was applied
+        self._wake: asyncio.Event | None = None
+        self._snapshot = Snapshot(list_feed=self._list_feed)
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    @property
+    def selected(self) -> str | None:
+        return self._selected
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def fast_interval(self) -> float:
+        """Seconds between creation-progress polls of an instance still creating."""
+        return max(MIN_FAST, self.interval / 2)
+
+    @property
+    def slow_interval(self) -> float:
+        """Seconds between creation-progress polls of the selected, finished instance."""
+        return SLOW_FACTOR * self.interval
+
+    def progress_interval(self, instance_id: str) -> float | None:
+        """How often this instance's creation progress is polled; None when it is not."""
+        inst = self._s.by_id.get(instance_id)
+        if inst is None and instance_id != self._selected:
+            return None
+        status = _effective_status(inst, self._s.progress.get(instance_id))
+        if status is Status.CREATING:
+            return self.fast_interval
+        if instance_id == self._selected:
+            return self.slow_interval
+        return None
+
+    def list_stale(self, now: datetime | None = None) -> bool:
+        return self._list_feed.stale(now or self._clock.now(), self.interval)
+
+    def progress_stale(self, instance_id: str, now: datetime | None = None) -> bool:
+        """Stale only matters for a feed that is being polled."""
+        feed = self._s.progress_feeds.get(instance_id)
+        every = self.progress_interval(instance_id)
+        if feed is None or every is None:
+            return False
+        return feed.stale(now or self._clock.now(), every)
+
+    def _server_now(self, instance_id: str, now: datetime) -> datetime:
+        """`now` on the server's clock, when the creation progress told us its time."""
+        prog = self._s.progress.get(instance_id)
+        feed = self._s.progress_feeds.get(instance_id)
+        if prog is None or prog.server_time is None or feed is None or feed.updated is None:
+            return now
+        skew = prog.server_time - feed.updated
+        if abs(skew) > timedelta(days=1):  # a nonsense clock: ignore it
+            return now
+        return now + skew
+
+    def eta_for(self, instance_id: str, now: datetime | None = None) -> timedelta | None:
+        """Time left in the creation, from its progress so far; None when unknown."""
+        prog = self._s.progress.get(instance_id)
+        if prog is None or prog.status.finished:
+            return None
+        if _effective_status(self._s.by_id.get(instance_id), prog) is not Status.CREATING:
+            return None
+        started = prog.started
+        if started is None:
+            inst = self._s.by_id.get(instance_id)
+            started = inst.created if inst is not None else None
+        now = now or self._clock.now()
+        return self.eta.estimate(prog.progress, started, self._server_now(instance_id, now))
+
+    def elapsed_for(self, instance_id: str, now: datetime | None = None) -> timedelta | None:
+        """Creation time so far (or in total once finished); None when the start is unknown.
+
+        Starts at the creation progress's start time, else the instance's creation time; ends
+        at the progress's end time, else (finished per the list) the instance's update time,
+        else now.
+        """
+        inst = self._s.by_id.get(instance_id)
+        prog = self._s.progress.get(instance_id)
+        started = prog.started if prog is not None else None
+        if started is None and inst is not None:
+            started = inst.created
+        if started is None:
+            return None
+        end: datetime | None = None
+        if prog is not None and prog.finished is not None:
+            end = prog.finished
+        elif _effective_status(inst, prog).finished:
+            end = inst.updated if inst is not None else None
+            if end is None:
+                return None  # over, but we do not know when: do not count on forever
+        if end is None:
+            end = self._server_now(instance_id, now or self._clock.now())
+        return max(end - started, timedelta(0))
+
+    # --- control -------------------------------------------------------------------------
+
+    def select(self, instance_id: str | None) -> None:
+        """Watch this instance's creation progress (due at once if never fetched)."""
+        if instance_id == self._selected:
+            return
+        self._selected = instance_id
+        self._publish()
+        self._poke()
+
+    def pause(self) -> None:
+        if not self._paused:
+            self._paused = True
+            log.debug("polling paused")
+            self._publish()
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            log.debug("polling resumed")
+            self._all_due_now()
+
+    def refresh_now(self) -> None:
+        """Make every feed due now (also lifts an authentication hold)."""
+        self._hold_until = None
+        self._all_due_now()
+
+    def _all_due_now(self) -> None:
+        now = self._clock.now()
+        self._list_feed = replace(self._list_feed, next_due=now)
+        feeds = self._s.progress_feeds
+        for iid in self._progress_candidates():
+            if iid in feeds:
+                feeds[iid] = replace(feeds[iid], next_due=now)
+        self._publish()
+        self._poke()
+
+    # --- schedule ------------------------------------------------------------------------
+
+    def _progress_candidates(self) -> Iterable[str]:
+        """Ids whose creation progress is polled (O(creating) per call)."""
+        s = self._s
+        sel = self._selected
+        if sel is not None and (sel in s.by_id or self._list_feed.updated is None):
+            yield sel
+        for iid in s.creating:
+            if iid != sel and self.progress_interval(iid) is not None:
+                yield iid
+        for iid in self._once:
+            if iid != sel and iid not in s.creating:
+                yield iid
+
+    def due(self, now: datetime | None = None) -> list[Job]:
+        """The jobs whose time has come (none while paused or held after an auth failure)."""
+        now = now or self._clock.now()
+        if self._paused or (self._hold_until is not None and now < self._hold_until):
+            return []
+        jobs: list[Job] = []
+        job = Job("instances")
+        if self._list_feed.next_due <= now and job not in self._inflight:
+            jobs.append(job)
+        feeds = self._s.progress_feeds
+        for iid in self._progress_candidates():
+            feed = feeds.get(iid)
+            job = Job("progress", iid)
+            if (feed is None or feed.next_due <= now) and job not in self._inflight:
+                jobs.append(job)
+        return jobs
+
+    def next_wakeup(self) -> datetime:
+        """When the next job falls due (now + interval while paused)."""
+        now = self._clock.now()
+        if self._paused:
+            return now + timedelta(seconds=self.interval)
+        times: list[datetime] = []
+        if Job("instances") not in self._inflight:
+            times.append(self._list_feed.next_due)
+        feeds = self._s.progress_feeds
+        for iid in self._progress_candidates():
+            if Job("progress", iid) in self._inflight:
+                continue
+            feed = feeds.get(iid)
+            times.append(now if feed is None else feed.next_due)
+        wake = min(times) if times else now + timedelta(seconds=self.interval)
+        if self._hold_until is not None and wake < self._hold_until:
+            wake = self._hold_until
+        return wake
+
+    async def poll_due(self) -> list[Transition]:
+        """Run every due job (at most `max_concurrency` requests at once).
+
+        When the list was among them, the jobs it made due (instances that started
+        creating, details of one that just ended) run at once too, not a tick later.
+        """
+        transitions: list[Transition] = []
+        for _ in range(2):
+            jobs = self.due()
+            if not jobs:
+                break
+            results = await asyncio.gather(*(self._run(job) for job in jobs))
+            transitions.extend(t for ts in results for t in ts)
+            if Job("instances") not in jobs:
+                break
+        return transitions
+
+    async def _run(self, job: Job) -> list[Transition]:
+        if job.kind == "instances":
+            return await self.refresh_instances()
+        assert job.instance_id is not None
+        return await self.refresh_progress(job.instance_id)
+
+    async def run(
+        self, on_update: Callable[[Snapshot, list[Transition]], object] | None = None
+    ) -> None:
+        """Poll forever: run due jobs, call `on_update`, sleep until the next one is due.
+
+        `select`, `resume` and `refresh_now` wake it early. Cancel the task to stop.
+        """
+        self._wake = asyncio.Event()
+        try:
+            while True:
+                before = self._snapshot
+                transitions = await self.poll_due()
+                if on_update is not None and (transitions or self._snapshot is not before):
+                    on_update(self._snapshot, transitions)
+                delay = (self.next_wakeup() - self._clock.now()).total_seconds()
+                if delay > 0:
+                    await self._sleep_or_wake(delay)
+                else:
+                    await asyncio.sleep(0)
+        finally:
+            self._wake = None
+
+    async def _sleep_or_wake(self, delay: float) -> None:
+        wake = self._wake
+        assert wake is not None
+        if wake.is_set():
+            wake.clear()
+            return
+        sleeper = asyncio.ensure_future(self._clock.sleep(delay))
+        waker = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+            wake.clear()
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    # --- refreshing ----------------------------------------------------------------------
+
+    async def refresh_instances(self) -> list[Transition]:
+        """Fetch the instance list now. Never raises RomaError."""
+        job = Job("instances")
+        self._inflight.add(job)
+        self._list_seq += 1
+        seq = self._list_seq
+        started = time.perf_counter()
+        try:
+            async with self._sem:
+                response = await self._client.list_instances()
+            if seq < self._list_applied:
+                return []  # a newer answer is already in
+            self._list_applied = seq
+            transitions = self._apply_list(response)
+        except RomaError as exc:
+            if seq > self._list_applied:
+                self._list_failed(exc)
+            return []
+        except Exception as exc:
+            if seq > self._list_applied:
+                self._list_failed(_unexpected(exc, "the instance list"))
+            return []
+        finally:
+            self._inflight.discard(job)
+        log.debug(
+            "instance list: %d instances, %d transitions in %.0f ms",
+            len(self._s.instances),
+            len(transitions),
+            (time.perf_counter() - started) * 1000,
+        )
+        return transitions
+
+    def _apply_list(self, response: InstanceListResponse) -> list[Transition]:
+        """O(n): map, share unchanged objects, drop vanished instances, spot transitions."""
+        s = self._s
+        old = s.by_id
+        now = self._clock.now()
+        instances: list[Instance] = []
+        by_id: dict[str, Instance] = {}
+        creating: set[str] = set()
+        transitions: list[Transition] = []
+        for listed in response.instances:
+            inst = instance_from_listed(listed)
+            if not inst.id or inst.id in by_id:
+                continue  # no id to key it by, or a duplicate from shifting pages
+            prev = old.get(inst.id)
+            if prev is not None and prev == inst:
+                inst = prev
+            instances.append(inst)
+            by_id[inst.id] = inst
+            if inst.status is Status.CREATING:
+                creating.add(inst.id)
+            t = self._observe(inst.id, inst.name, inst.status, None)
+            if t is not None:
+                transitions.append(t)
+                # the list saw it first: fetch the details of how it ended
+                self._once.add(inst.id)
+                feed = s.progress_feeds.get(inst.id)
+                if feed is not None:
+                    s.progress_feeds[inst.id] = replace(feed, next_due=now)
+        for gone in [iid for iid in old if iid not in by_id]:
+            log.debug("instance %s is gone from the list", gone)
+            s.progress.pop(gone, None)
+            s.progress_feeds.pop(gone, None)
+            s.watch.pop(gone, None)
+            self._once.discard(gone)
+        s.instances = tuple(instances)
+        s.by_id = MappingProxyType(by_id)
+        s.creating = frozenset(creating)
+        self._hold_until = None
+        self._list_feed = Feed(next_due=now + timedelta(seconds=self.interval), updated=now)
+        self._publish()
+        return transitions
+
+    def _list_failed(self, error: RomaError) -> None:
+        now = self._clock.now()
+        failures = self._list_feed.failures + 1
+        delay = self._backoff(self.interval, failures, error)
+        self._list_feed = replace(
+            self._list_feed,
+            error=error,
+            failures=failures,
+            next_due=now + timedelta(seconds=delay),
+        )
+        log.debug(
+            "instance list failed (%d in a row), next try in %.0f s: %s", failures, delay, error
+        )
+        self._publish()
+
+    async def refresh_progress(self, instance_id: str) -> list[Transition]:
+        """Fetch one instance's creation progress now. Never raises RomaError."""
+        job = Job("progress", instance_id)
+        self._inflight.add(job)
+        try:
+            async with self._sem:
+                response = await self._client.get_creation_progress(instance_id)
+            prog = progress_from_wire(response)
+        except RomaError as exc:
+            self._progress_failed(instance_id, exc)
+            return []
+        except Exception as exc:
+            self._progress_failed(instance_id, _unexpected(exc, "the creation progress"))
+            return []
+        finally:
+            self._inflight.discard(job)
+            self._once.discard(instance_id)
+        return self._apply_progress(instance_id, prog)
+
+    def _dropped(self, instance_id: str) -> bool:
+        """The list no longer has this instance (it went while we asked): forget the answer."""
+        return self._list_feed.updated is not None and instance_id not in self._s.by_id
+
+    def _apply_progress(self, instance_id: str, prog: CreationProgress) -> list[Transition]:
+        s = self._s
+        now = self._clock.now()
+        self._hold_until = None
+        if self._dropped(instance_id):
+            return []
+        s.progress[instance_id] = prog
+        inst = s.by_id.get(instance_id)
+        name = inst.name if inst is not None and inst.name else prog.name
+        transition = self._observe(instance_id, name, prog.status, prog)
+        every = self.progress_interval(instance_id) or self.slow_interval
+        s.progress_feeds[instance_id] = Feed(next_due=now + timedelta(seconds=every), updated=now)
+        log.debug("creation progress %s: %s %d%%", instance_id, prog.status.value, prog.progress)
+        self._publish()
+        return [transition] if transition is not None else []
+
+    def _progress_failed(self, instance_id: str, error: RomaError) -> None:
+        if self._dropped(instance_id):
+            return
+        now = self._clock.now()
+        feeds = self._s.progress_feeds
+        feed = feeds.get(instance_id) or Feed(next_due=now)
+        failures = feed.failures + 1
+        if isinstance(error, NotFoundError) or (isinstance(error, ApiError) and error.not_found):
+            delay = max(NOT_FOUND_DELAY, self._retry_after(error))
+        else:
+            delay = self._backoff(
+                self.progress_interval(instance_id) or self.slow_interval, failures, error
+            )
+        feeds[instance_id] = replace(
+            feed, error=error, failures=failures, next_due=now + timedelta(seconds=delay)
+        )
+        log.debug(
+            "creation progress %s failed (%d in a row), next try in %.0f s: %s",
+            instance_id,
+            failures,
+            delay,
+            error,
+        )
+        self._publish()
+
+    @staticmethod
+    def _retry_after(error: RomaError) -> float:
+        if isinstance(error, ApiError) and error.retry_after is not None:
+            return max(0.0, float(error.retry_after))
+        return 0.0
+
+    def _backoff(self, cadence: float, failures: int, error: RomaError) -> float:
+        """Seconds to the next try: exponential from the cadence, capped, >= Retry-After."""
+        base = cadence if error.transient else max(cadence, PERMANENT_BASE)
+        delay = min(MAX_BACKOFF, base * 2.0 ** min(failures - 1, 16))
+        delay = max(delay, self._retry_after(error))
+        if isinstance(error, ApiError) and error.auth_failed:
+            hold = self._clock.now() + timedelta(seconds=delay)
+            if self._hold_until is None or hold > self._hold_until:
+                self._hold_until = hold
+        return delay
+
+    # --- transitions ---------------------------------------------------------------------
+
+    def _observe(
+        self, instance_id: str, name: str, status: Status, prog: CreationProgress | None
+    ) -> Transition | None:
+        """Record a status seen by either source; a Transition when creation just ended."""
+        watch = self._s.watch.get(instance_id)
+        if watch is None:
+            if status is not Status.CREATING:
+                return None  # never seen creating: nothing to remember (the common case)
+            watch = self._s.watch[instance_id] = _Watch()
+        old = watch.last
+        watch.last = status
+        if status is Status.CREATING:
+            if watch.reported is None:
+                watch.was_creating = True
+            return None
+        if status is Status.DELETING:
+            watch.was_creating = False
+            return None
+        if not status.finished or not watch.was_creating or watch.reported is status:
+            return None
+        watch.was_creating = False
+        watch.reported = status
+        if prog is None:
+            stored = self._s.progress.get(instance_id)
+            prog = stored if stored is not None and stored.status is status else None
+        log.debug("instance %s: %s -> %s", instance_id, old.value, status.value)
+        return Transition(instance_id, name, old, status, prog)
+
+    # --- publishing ----------------------------------------------------------------------
+
+    def _publish(self) -> None:
+        s = self._s
+        self._snapshot = Snapshot(
+            list_feed=self._list_feed,
+            instances=s.instances,
+            progress=MappingProxyType(dict(s.progress)),
+            progress_feeds=MappingProxyType(dict(s.progress_feeds)),
+            paused=self._paused,
+            selected=self._selected,
+            by_id=s.by_id,
+        )
