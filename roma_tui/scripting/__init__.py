@@ -1,0 +1,39 @@
+"""Scripting commands: `roma-tui status` and `roma-tui wait`, for shells and CI pipelines.
+
+`run_status` and `run_wait` are coroutines returning a process exit code; `run_blocking` runs
+one under `asyncio.run` and turns Ctrl-C (KeyboardInterrupt, or the cancellation asyncio.run
+turns it into) into exit code 130 without a traceback. The JSON schema of `status --json` ships
+as `roma_tui/scripting/status.schema.json` (`load_schema()`).
+
+Sits above roma_tui.monitor and roma_tui.api; never imports textual, httpx or roma_tui.tui.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from roma_tui.scripting.document import SCHEMA_VERSION, load_schema
+from roma_tui.scripting.status import run_status
+from roma_tui.scripting.wait import EXIT_INTERRUPTED, run_wait
+
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "SCHEMA_VERSION",
+    "load_schema",
+    "run_blocking",
+    "run_status",
+    "run_wait",
+]
+
+
+def run_blocking(main: Coroutine[Any, Any, int]) -> int:
+    """`asyncio.run(main)`, with Ctrl-C mapped to exit code 130 and no traceback.
+
+    `run_wait` says "interrupted; last seen: ..." on its `err` itself before re-raising.
+    """
+    try:
+        return asyncio.run(main)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return EXIT_INTERRUPTED

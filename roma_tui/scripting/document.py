@@ -1,0 +1,94 @@
+"""The stable JSON document of `roma-tui status --json` (domain shape, not wire shape).
+
+The schema lives next to this module, in `status.schema.json` (JSON Schema 2020-12), and is
+shipped with the package; `load_schema()` returns it. Bump `SCHEMA_VERSION` on any change that
+could break a consumer (renamed/removed field, changed type); adding a field is not one.
+
+Imports roma_tui.monitor and roma_tui.scripting.render only; never textual or httpx.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from roma_tui.monitor.domain import SubService
+from roma_tui.scripting.render import InstanceView, iso_utc
+
+__all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "DocumentError", "load_schema", "status_document"]
+
+SCHEMA_VERSION = 1
+SCHEMA_FILE = "status.schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentError:
+    """A problem with one instance (or the list), reported inside the JSON document."""
+
+    kind: str  # "not_found" | "api_error"
+    message: str
+    instance_id: str | None = None
+
+
+def _seconds(span: timedelta | None) -> int | None:
+    return None if span is None else max(0, round(span.total_seconds()))
+
+
+def _sub_service(sub: SubService, now: datetime) -> dict[str, Any]:
+    end = sub.finished or (None if sub.status.finished else now)
+    elapsed = None if sub.started is None or end is None else end - sub.started
+    return {
+        "name": sub.name,
+        "status": sub.status.value,
+        "status_raw": sub.status_raw,
+        "progress": sub.progress,
+        "started": iso_utc(sub.started),
+        "finished": iso_utc(sub.finished),
+        "elapsed_seconds": _seconds(elapsed),
+        "error_code": sub.error_code,
+        "error_msg": sub.error_msg,
+    }
+
+
+def instance_document(view: InstanceView, now: datetime) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "type": view.type,
+        "status": view.status.value,
+        "status_raw": view.status_raw,
+        "progress": view.progress,
+        "created": iso_utc(view.created),
+        "started": iso_utc(view.started),
+        "finished": iso_utc(view.finished),
+        "elapsed_seconds": _seconds(view.elapsed),
+        "eta_seconds": _seconds(view.eta),
+        "error_code": view.error_code,
+        "error_msg": view.error_msg,
+        "sub_services": [_sub_service(s, now) for s in view.sub_services],
+    }
+
+
+def status_document(
+    views: list[InstanceView], now: datetime, errors: list[DocumentError] | None = None
+) -> dict[str, Any]:
+    """The whole `status --json` answer."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso_utc(now),
+        "instances": [instance_document(v, now) for v in views],
+        "errors": [
+            {"instance_id": e.instance_id, "kind": e.kind, "message": e.message}
+            for e in errors or ()
+        ],
+    }
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema the `status --json` document follows."""
+    text = resources.files("roma_tui.scripting").joinpath(SCHEMA_FILE).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
