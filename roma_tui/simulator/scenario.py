@@ -1,0 +1,403 @@
+"""Scenarios: which instances exist and how their creation plays out, as data.
+
+A scenario is a TOML file (see `scenarios/default.toml`) loaded into frozen dataclasses. Every
+time is in simulated seconds. An instance is created at `created` seconds relative to the
+simulator's anchor (negative: before the simulator started) or at a fixed `created_at_ms`;
+each sub-service starts `start` seconds after the instance was created and takes `duration`
+seconds, reporting progress in multiples of `step`; one with `fail_after` fails that many
+seconds after it started, with its `error_code` / `error_msg`, and the whole creation stops there.
+
+The state of an instance is a pure function of the simulated time (`evaluate`): no background
+tasks. Imports nothing from roma_tui.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+InstanceType = Literal["basic", "professional", "enterprise", "platinum"]
+INSTANCE_TYPES: tuple[InstanceType, ...] = ("basic", "professional", "enterprise", "platinum")
+StatusStyle = Literal["upper", "lower", "title"]
+Phase = Literal["creating", "running", "failed"]
+ItemPhase = Literal["waiting", "creating", "done", "failed"]
+
+# Plausible sub-services per type: (name, start s, duration s). Used when a scenario instance
+# lists none, and by `large_scenario`.
+DEFAULT_SUB_SERVICES: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "basic": (("lvs", 0, 420), ("mqs", 240, 900)),
+    "professional": (("lvs", 0, 420), ("mqs", 240, 1080), ("apic", 600, 720), ("fdi", 900, 600)),
+    "enterprise": (
+        ("lvs", 0, 480),
+        ("mqs", 300, 1200),
+        ("apic", 600, 900),
+        ("fdi", 900, 780),
+        ("link", 1200, 600),
+    ),
+    "platinum": (
+        ("lvs", 0, 480),
+        ("mqs", 300, 1320),
+        ("apic", 660, 960),
+        ("fdi", 960, 900),
+        ("link", 1260, 720),
+        ("mgr", 1680, 420),
+    ),
+}
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be loaded: the message says which file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class SubServiceSpec:
+    name: str
+    start: float  # seconds after the instance was created
+    duration: float  # seconds
+    step: int = 1  # progress is reported in multiples of this
+    fail_after: float | None = None  # seconds after its start; None: it succeeds
+    error_code: str = ""
+    error_msg: str = ""
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    id: str
+    name: str
+    type: InstanceType
+    sub_services: tuple[SubServiceSpec, ...]
+    created: float = 0.0  # seconds relative to the anchor
+    created_at_ms: int | None = None  # a fixed creation time instead (ms epoch)
+    description: str | None = None
+    spec_code: str | None = None  # default roma.<type>.001
+    product_id: str = "00300-30101-0--0"
+    cpu_arch: str = "x86_64"
+    vpc_id: str = "f33728c1-e774-4a9b-a0bb-30b840645628"
+    subnet_id: str = "f65009c8-7009-403c-abdf-3100f9817762"
+    security_group_id: str = "272338c9-b3ee-41ae-a2b6-3942f31030da"
+    available_zones: tuple[str, ...] = ("az0.dc0",)
+    charge_type: str = "postPaid"  # postPaid (on demand) | prePaid (yearly/monthly)
+    maintain_begin: str = "22:00:00"
+    maintain_end: str = "02:00:00"
+    enterprise_project_id: str = "0"
+    connect_address: str = "192.168.0.10"  # shown once running
+    job_id: str = ""  # the embedded `errorCode` while creating (the API puts a job id there)
+    update_lag_ms: int = 1500  # `updatedAt` = creation + this, until creation ends
+    status_style: StatusStyle | None = None  # force one spelling of the status everywhere
+    extra: dict[str, Any] = field(default_factory=dict)  # embedded camelCase fields, verbatim
+
+    @property
+    def spec(self) -> str:
+        return self.spec_code or f"roma.{self.type}.001"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    instances: tuple[InstanceSpec, ...]
+    description: str = ""
+    page_cap: int | None = None  # the list returns at most this many per page, whatever `limit`
+
+    def find(self, instance_id: str) -> InstanceSpec | None:
+        return self._by_id.get(instance_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, InstanceSpec]:
+        return {spec.id: spec for spec in self.instances}
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation: state at a moment of simulated time
+
+
+@dataclass(frozen=True)
+class SubServiceState:
+    name: str
+    phase: ItemPhase
+    start_ms: int  # 0 = not started
+    end_ms: int  # 0 = not finished
+    progress: int
+    taken_min: int
+    error_code: str
+    error_msg: str
+
+
+@dataclass(frozen=True)
+class InstanceState:
+    spec: InstanceSpec
+    phase: Phase
+    created_ms: int
+    end_ms: int  # 0 = not finished
+    updated_ms: int
+    progress: int
+    taken_min: int
+    items: tuple[SubServiceState, ...]
+    error_code: str
+    error_msg: str
+
+
+def _minutes(ms: int) -> int:
+    """Whole minutes, rounded up (the API's `taken_time`: 1 after 30 s)."""
+    return -(-ms // 60_000) if ms > 0 else 0
+
+
+def _quantised(elapsed_ms: int, duration_ms: int, step: int) -> int:
+    if duration_ms <= 0:
+        return 100
+    pct = min(100, elapsed_ms * 100 // duration_ms)
+    step = max(1, step)
+    return pct // step * step
+
+
+def created_ms(spec: InstanceSpec, anchor_ms: int) -> int:
+    if spec.created_at_ms is not None:
+        return spec.created_at_ms
+    return anchor_ms + round(spec.created * 1000)
+
+
+def evaluate(spec: InstanceSpec, anchor_ms: int, now_ms: int) -> InstanceState | None:
+    """The instance at simulated time `now_ms`, or None if it has not been created yet."""
+    created = created_ms(spec, anchor_ms)
+    if now_ms < created:
+        return None
+    fail_at: int | None = None
+    for sub in spec.sub_services:
+        if sub.fail_after is not None:
+            moment = created + round((sub.start + sub.fail_after) * 1000)
+            fail_at = moment if fail_at is None else min(fail_at, moment)
+    failed = fail_at is not None and now_ms >= fail_at
+    t = min(now_ms, fail_at) if failed and fail_at is not None else now_ms
+
+    items: list[SubServiceState] = []
+    for sub in spec.sub_services:
+        start = created + round(sub.start * 1000)
+        duration = round(sub.duration * 1000)
+        if t < start:
+            items.append(SubServiceState(sub.name, "waiting", 0, 0, 0, 0, "", ""))
+            continue
+        if (
+            failed
+            and sub.fail_after is not None
+            and created + round((sub.start + sub.fail_after) * 1000) == t
+        ):
+            elapsed = t - start
+            items.append(
+                SubServiceState(
+                    sub.name,
+                    "failed",
+                    start,
+                    t,
+                    min(99, _quantised(elapsed, duration, sub.step)),
+                    _minutes(elapsed),
+                    sub.error_code or "ROMA.00110500",
+                    sub.error_msg or f"Failed to create {sub.name}.",
+                )
+            )
+            continue
+        if t >= start + duration:
+            items.append(
+                SubServiceState(
+                    sub.name, "done", start, start + duration, 100, _minutes(duration), "", ""
+                )
+            )
+            continue
+        elapsed = t - start
+        progress = min(99, _quantised(elapsed, duration, sub.step))
+        items.append(
+            SubServiceState(sub.name, "creating", start, 0, progress, _minutes(elapsed), "", "")
+        )
+
+    failed_items = [i for i in items if i.phase == "failed"]
+    if failed and fail_at is not None:
+        phase: Phase = "failed"
+        end = fail_at
+        progress = sum(i.progress for i in items) // max(1, len(items))
+        error_code, error_msg = failed_items[0].error_code, failed_items[0].error_msg
+    elif items and all(i.phase == "done" for i in items):
+        phase, end, progress = "running", max(i.end_ms for i in items), 100
+        error_code = error_msg = ""
+    elif not items:
+        phase, end, progress = "running", created, 100
+        error_code = error_msg = ""
+    else:
+        phase, end = "creating", 0
+        progress = min(99, sum(i.progress for i in items) // len(items))
+        error_code = error_msg = ""
+    taken = _minutes((end or now_ms) - created)
+    updated = end if end else created + spec.update_lag_ms
+    return InstanceState(
+        spec, phase, created, end, updated, progress, taken, tuple(items), error_code, error_msg
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def _sub_service(data: Any, where: str) -> SubServiceSpec:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{where}: a sub-service must be a table")
+    try:
+        fail_after = data.get("fail_after")
+        return SubServiceSpec(
+            name=str(data["name"]),
+            start=float(data.get("start", 0)),
+            duration=float(data["duration"]),
+            step=int(data.get("step", 1)),
+            fail_after=None if fail_after is None else float(fail_after),
+            error_code=str(data.get("error_code", "")),
+            error_msg=str(data.get("error_msg", "")),
+        )
+    except KeyError as exc:
+        raise ScenarioError(f"{where}: sub-service without {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
+_SIMPLE_FIELDS = (
+    "description",
+    "spec_code",
+    "product_id",
+    "cpu_arch",
+    "vpc_id",
+    "subnet_id",
+    "security_group_id",
+    "charge_type",
+    "maintain_begin",
+    "maintain_end",
+    "enterprise_project_id",
+    "connect_address",
+    "job_id",
+)
+
+
+def _instance(data: Any, where: str) -> InstanceSpec:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{where}: an instance must be a table")
+    try:
+        type_ = data["type"]
+        if type_ not in INSTANCE_TYPES:
+            raise ScenarioError(f"{where}: type {type_!r} is not one of {INSTANCE_TYPES}")
+        subs_raw = data.get("sub_services")
+        if subs_raw is None:
+            subs = tuple(SubServiceSpec(n, s, d) for n, s, d in DEFAULT_SUB_SERVICES[type_])
+        else:
+            subs = tuple(
+                _sub_service(s, f"{where} sub-service {i}") for i, s in enumerate(subs_raw)
+            )
+        style = data.get("status_style")
+        if style not in (None, "upper", "lower", "title"):
+            raise ScenarioError(f"{where}: status_style must be upper, lower or title")
+        kwargs: dict[str, Any] = {k: str(data[k]) for k in _SIMPLE_FIELDS if k in data}
+        if "available_zones" in data:
+            kwargs["available_zones"] = tuple(str(z) for z in data["available_zones"])
+        if "update_lag_ms" in data:
+            kwargs["update_lag_ms"] = int(data["update_lag_ms"])
+        created_at = data.get("created_at_ms")
+        return InstanceSpec(
+            id=str(data["id"]),
+            name=str(data["name"]),
+            type=type_,
+            sub_services=subs,
+            created=float(data.get("created", 0)),
+            created_at_ms=None if created_at is None else int(created_at),
+            status_style=style,
+            extra=dict(data.get("extra", {})),
+            **kwargs,
+        )
+    except KeyError as exc:
+        raise ScenarioError(f"{where}: missing {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
+def parse_scenario(data: dict[str, Any], source: str = "scenario") -> Scenario:
+    head = data.get("scenario", {})
+    if not isinstance(head, dict):
+        raise ScenarioError(f"{source}: [scenario] must be a table")
+    raw = data.get("instances")
+    if not isinstance(raw, list) or not raw:
+        raise ScenarioError(f"{source}: no [[instances]]")
+    instances = tuple(
+        _instance(item, f"{source}: instance {i} ({item.get('name', '?')})")
+        if isinstance(item, dict)
+        else _instance(item, f"{source}: instance {i}")
+        for i, item in enumerate(raw)
+    )
+    ids = [i.id for i in instances]
+    if len(set(ids)) != len(ids):
+        raise ScenarioError(f"{source}: two instances share an id")
+    page_cap = head.get("page_cap")
+    return Scenario(
+        name=str(head.get("name", Path(source).stem)),
+        description=str(head.get("description", "")),
+        instances=instances,
+        page_cap=None if page_cap is None else int(page_cap),
+    )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load a scenario TOML file; raises `ScenarioError` with a one-line message."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario {path} is not valid TOML: {exc}") from None
+    return parse_scenario(data, str(path))
+
+
+def default_scenario() -> Scenario:
+    """The bundled scenario: a dozen instances showing everything an operator meets."""
+    text = resources.files(__package__).joinpath("scenarios/default.toml").read_text("utf-8")
+    return parse_scenario(tomllib.loads(text), "default.toml")
+
+
+def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
+    """`n` instances for scale tests, generated deterministically (same n and seed, same data)."""
+    rng = random.Random(seed)
+    instances: list[InstanceSpec] = []
+    for i in range(n):
+        type_ = INSTANCE_TYPES[rng.randrange(len(INSTANCE_TYPES))]
+        subs = [SubServiceSpec(name, s, d, step=5) for name, s, d in DEFAULT_SUB_SERVICES[type_]]
+        roll = rng.random()
+        if roll < 0.7:
+            created = -rng.uniform(3 * 3600, 180 * 86400)  # long running
+        elif roll < 0.95:
+            created = -rng.uniform(0, 3000)  # creating now, or just finished
+        else:
+            created = -rng.uniform(0, 86400)
+            victim = subs[rng.randrange(len(subs))]
+            subs[subs.index(victim)] = SubServiceSpec(
+                victim.name,
+                victim.start,
+                victim.duration,
+                step=5,
+                fail_after=victim.duration * rng.uniform(0.1, 0.9),
+                error_code="ROMA.00110500",
+                error_msg=f"Failed to create {victim.name}: insufficient resources in the zone.",
+            )
+        instances.append(
+            InstanceSpec(
+                id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                name=f"roma-{type_[:4]}-{i:05d}",
+                type=type_,
+                sub_services=tuple(subs),
+                created=round(created, 3),
+                cpu_arch="aarch64" if rng.random() < 0.2 else "x86_64",
+                job_id=f"JOB-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                connect_address=f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
+            )
+        )
+    return Scenario(
+        name=f"large-{n}", description=f"{n} generated instances", instances=tuple(instances)
+    )
