@@ -181,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help=f"with --demo: how many times faster than real time (default {DEMO_SPEED:g})",
     )
+    app.add_argument(
+        "--scenario",
+        metavar="SPEC",
+        help="with --demo: a scenario TOML file, or 'large' / 'large:N' (N generated instances)",
+    )
+    app.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="with --demo: inject faults, e.g. error_rate=0.2,latency=0.5 (see the README)",
+    )
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     suppress = argparse.SUPPRESS
@@ -227,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the simulated ROMA Connect API on loopback, with demo credentials.",
     )
     simulate.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
-    simulate.add_argument("--scenario", metavar="PATH", help="scenario file (TOML)")
+    simulate.add_argument(
+        "--scenario", metavar="SPEC", help="a scenario TOML file, or 'large' / 'large:N'"
+    )
     simulate.add_argument(
         "--speed",
         type=_positive_number,
@@ -278,9 +290,15 @@ def _resolve(args: argparse.Namespace) -> Config:
 
 def _demo_client(args: argparse.Namespace, clock: Clock) -> RomaClient:
     from roma_tui.demo import demo_client
+    from roma_tui.simulator import Faults, ScenarioError, scenario_from_spec
 
     speed = getattr(args, "speed", None) or DEMO_SPEED
-    return demo_client(clock=clock, speed=speed)
+    try:
+        scenario = scenario_from_spec(getattr(args, "scenario", None))
+        faults = Faults.parse(getattr(args, "faults", None) or "")
+    except (ScenarioError, ValueError) as exc:
+        raise ConfigError(str(exc)) from None
+    return demo_client(clock=clock, speed=speed, scenario=scenario, faults=faults)
 
 
 def _client(args: argparse.Namespace, config: Config, clock: Clock) -> RomaClient:
@@ -370,8 +388,9 @@ def auth_label(config: Config) -> str:
 
 
 def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    if args.speed is not None and not args.demo:
-        parser.error("--speed only applies to --demo")
+    for option in ("speed", "scenario", "faults"):
+        if getattr(args, option) is not None and not args.demo:
+            parser.error(f"--{option} only applies to --demo")
     clock = SystemClock()
     client: RomaClient | None = None
     problem: str | None = None

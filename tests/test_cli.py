@@ -416,6 +416,36 @@ def test_speed_needs_demo(home: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "--speed only applies to --demo" in capsys.readouterr().err
 
 
+def test_demo_takes_a_generated_scenario(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    totals: list[int | None] = []
+
+    async def run_status(client: Any, clock: Any, ids: list[str], **kwargs: Any) -> int:
+        totals.append((await client.list_instances()).total)
+        return 0
+
+    monkeypatch.setattr("roma_tui.scripting.status.run_status", run_status)
+    assert main(["--demo", "--scenario", "large:30", "status"]) == 0
+    assert totals == [30]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--demo", "--scenario", "missing.toml", "status"], "cannot read scenario missing.toml"),
+        (["--demo", "--scenario", "large:0", "status"], "takes a positive count"),
+        (["--demo", "--faults", "bogus=1", "status"], "unknown fault 'bogus=1'"),
+        (["--faults", "error_rate=0.5"], "--faults only applies to --demo"),
+    ],
+)
+def test_bad_demo_options_are_one_line_and_exit_3(
+    home: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
 # --- end to end: the real commands against the simulator on a loopback socket -----------------
 
 

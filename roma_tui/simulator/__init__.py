@@ -14,6 +14,7 @@ from roma_tui.simulator.scenario import (
     default_scenario,
     large_scenario,
     load_scenario,
+    scenario_from_spec,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "default_scenario",
     "large_scenario",
     "load_scenario",
+    "scenario_from_spec",
 ]

@@ -356,6 +356,25 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(data, str(path))
 
 
+def scenario_from_spec(spec: str | Path | None) -> Scenario:
+    """`None`/"default", "large" or "large:N" (generated), or the path of a TOML file."""
+    text = "default" if spec is None else str(spec)
+    if text == "default":
+        return default_scenario()
+    name, _, count = text.partition(":")
+    if name == "large":
+        try:
+            n = int(count) if count else 2000
+        except ValueError:
+            n = 0
+        if n <= 0:
+            raise ScenarioError(
+                f"'{text}': the large scenario takes a positive count, e.g. large:500"
+            )
+        return large_scenario(n)
+    return load_scenario(text)
+
+
 def default_scenario() -> Scenario:
     """The bundled scenario: a dozen instances showing everything an operator meets."""
     text = resources.files(__package__).joinpath("scenarios/default.toml").read_text("utf-8")

@@ -18,7 +18,7 @@ from roma_tui.clock import Clock, SystemClock
 from roma_tui.simulator.app import create_app
 from roma_tui.simulator.credentials import SimCredentials
 from roma_tui.simulator.faults import Faults
-from roma_tui.simulator.scenario import Scenario, ScenarioError, default_scenario, load_scenario
+from roma_tui.simulator.scenario import Scenario, ScenarioError, scenario_from_spec
 
 DEFAULT_PORT = 8080
 
@@ -89,10 +89,8 @@ def serve(
         print("roma-tui simulate: --speed must be a positive number.", file=err)
         return 2
     try:
-        if scenario is None:
-            scenario = default_scenario()
-        elif not isinstance(scenario, Scenario):
-            scenario = load_scenario(scenario)
+        if not isinstance(scenario, Scenario):
+            scenario = scenario_from_spec(scenario)
         if not isinstance(faults, Faults):
             faults = Faults.parse(faults)
     except (ScenarioError, ValueError) as exc:
