@@ -1,0 +1,663 @@
+"""The Textual application: instance list, detail pane, status line, keys, live refresh.
+
+A 1 s timer asks the `Monitor` whether anything is due and, if so, starts a worker that
+runs `monitor.poll_due()`; after each poll the widgets are updated in place from the new
+snapshot. Between polls the timer only refreshes what changes with time ("3s ago", the
+elapsed time of creations in progress). No exception from a worker or the timer may end
+the app: each becomes a line in the UI.
+Imports textual, rich, roma_tui.monitor and roma_tui.clock; never httpx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input
+from textual.worker import Worker, WorkerState
+
+from roma_tui.clock import Clock, SystemClock
+from roma_tui.monitor.domain import Status
+from roma_tui.monitor.live import Feed, Snapshot, Transition
+from roma_tui.tui.render import clean, duration, when
+from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
+from roma_tui.tui.state import SORTS, UiState, load_state, save_state
+from roma_tui.tui.widgets import (
+    DetailPane,
+    InstanceTable,
+    InstanceView,
+    StatusLine,
+    feed_text,
+    merge_instance,
+)
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.live import Monitor
+
+__all__ = ["RomaApp", "TuiOptions", "run_tui"]
+
+log = logging.getLogger("roma_tui.tui")
+
+_STATUS_ORDER = {
+    Status.FAILED: 0,
+    Status.CREATING: 1,
+    Status.DELETING: 2,
+    Status.OTHER: 3,
+    Status.UNKNOWN: 4,
+    Status.RUNNING: 5,
+}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAIN_ACTIONS = frozenset(
+    {"help", "filter", "cycle_sort", "refresh", "toggle_pause", "copy_id", "raw", "focus_detail"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TuiOptions:
+    """How the TUI was started; everything shown in the status line comes from here."""
+
+    endpoint_label: str
+    profile: str | None = None
+    auth_description: str = ""
+    interval: float = 10.0
+    bell: bool = True
+    mouse: bool = True
+    state_dir: Path | None = None
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def _sort_key(sort: str, view: InstanceView) -> tuple[Any, ...]:
+    name = (view.instance.name or "").casefold()
+    if sort == "status":
+        return (_STATUS_ORDER[view.status], name)
+    if sort == "progress":
+        pct = view.percent
+        return (pct is None, pct or 0, name)
+    if sort == "created":
+        created = view.instance.created or _EPOCH
+        return (-created.timestamp(), name)
+    return (name, view.instance.id)
+
+
+def _matches(view: InstanceView, needle: str) -> bool:
+    inst = view.instance
+    hay = f"{inst.name}\n{inst.id}\n{view.status.value}\n{inst.status_raw}".casefold()
+    return needle in hay
+
+
+class MainScreen(Screen[None]):
+    """The list, the detail and the status line. Its keys only exist on this screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "app.filter", "Filter"),
+        Binding("s", "app.cycle_sort", "Sort"),
+        Binding("r", "app.refresh", "Refresh"),
+        Binding("p", "app.toggle_pause", "Pause"),
+        Binding("c", "app.copy_id", "Copy id"),
+        Binding("v", "app.raw", "Raw"),
+        Binding("escape", "app.back", "Back", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="body"):
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="filter by name, id or status", id="filter")
+                yield InstanceTable(id="instances")
+            yield DetailPane(id="detail")
+        yield StatusLine(id="status")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        app = self.app
+        if isinstance(app, RomaApp):
+            app.main_ready()
+
+
+class RomaApp(App[int]):
+    """roma-tui. `monitor` is None only together with a `problem` to explain."""
+
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (116, "-wide"),
+        (160, "-huge"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(
+        self, monitor: Monitor | None, options: TuiOptions, problem: str | None = None
+    ) -> None:
+        super().__init__()
+        self.title = "roma-tui"
+        if monitor is None and problem is None:
+            problem = "Nothing to monitor: no connection was configured."
+        self.monitor = monitor
+        self.options = options
+        self.problem = problem
+        self.clock: Clock = options.clock
+        state = load_state(options.state_dir)
+        self.sort = state.sort
+        self._wanted_selection = state.selected
+        self._saved = state
+        self.filter_text = ""
+        self._views: dict[str, InstanceView] = {}
+        self._order: list[str] = []
+        self._creating: list[str] = []
+        self._polling = False
+        self._internal_error: str | None = None
+        self._timer: Timer | None = None
+        self._last_snapshot: Snapshot | None = None
+
+    # --- setup ---------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        if self.monitor is None:
+            return ProblemScreen(self.problem or "")
+        return MainScreen(id="main")
+
+    def main_ready(self) -> None:
+        """The main screen is composed: first render, first poll, then a 1 s timer."""
+        if self.monitor is None or self._timer is not None:
+            return
+        self._table.focus()
+        self._update_titles()
+        self._render_all()
+        self._start_poll()
+        self._timer = self.set_interval(1.0, self._tick)
+
+    @property
+    def _main(self) -> Screen[Any]:
+        return self.screen_stack[0]
+
+    @property
+    def _table(self) -> InstanceTable:
+        return self.screen_stack[0].query_one(InstanceTable)
+
+    @property
+    def _detail(self) -> DetailPane:
+        return self.screen_stack[0].query_one(DetailPane)
+
+    @property
+    def _status(self) -> StatusLine:
+        return self.screen_stack[0].query_one(StatusLine)
+
+    @property
+    def _filter(self) -> Input:
+        return self.screen_stack[0].query_one("#filter", Input)
+
+    @property
+    def interval(self) -> float:
+        return self.monitor.interval if self.monitor is not None else self.options.interval
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.monitor is None and action in _MAIN_ACTIONS)
+
+    # --- polling -------------------------------------------------------------------------
+
+    @property
+    def polling(self) -> bool:
+        """True while a poll worker is running."""
+        return self._polling
+
+    @property
+    def selected_id(self) -> str | None:
+        """The id of the instance under the cursor."""
+        return None if self.monitor is None else self._table.selected_id()
+
+    def request_poll(self) -> None:
+        """Run whatever the monitor says is due now (the 1 s timer does this too)."""
+        self._start_poll()
+
+    def select_by_name(self, name: str) -> bool:
+        """Move the cursor to the first instance with this name."""
+        for view in self._views.values():
+            if view.instance.name == name:
+                return self._table.select_id(view.instance.id)
+        return False
+
+    def _start_poll(self) -> None:
+        if self.monitor is None or self._polling:
+            return
+        self._polling = True
+        self._poll()
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def _poll(self) -> None:
+        monitor = self.monitor
+        assert monitor is not None
+        try:
+            for _ in range(4):  # whatever fell due meanwhile, but never spin
+                transitions = await monitor.poll_due()
+                self._after_poll(transitions)
+                if not monitor.due():
+                    break
+        finally:
+            self._polling = False
+
+    def _after_poll(self, transitions: list[Transition]) -> None:
+        self._internal_error = None
+        self._render_all()
+        for transition in transitions:
+            self._announce(transition)
+
+    def _announce(self, t: Transition) -> None:
+        name = clean(t.name or t.instance_id, 60)
+        if t.new is Status.FAILED:
+            detail = ""
+            if t.progress is not None and t.progress.failed_sub_services:
+                sub = t.progress.failed_sub_services[0]
+                why = " ".join(clean(x) for x in (sub.error_code, sub.error_msg) if x)
+                detail = f"\n{clean(sub.name)}: {why}"
+            self.notify(
+                f"✖ {name}: creation failed{detail}",
+                title="Creation failed",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        else:
+            self.notify(
+                f"● {name} is {t.new.value}", title="Creation finished", timeout=15, markup=False
+            )
+        if self.options.bell:
+            self.bell()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            log.error("worker %s failed", event.worker.name, exc_info=error)
+            self._internal_error = f"internal error: {type(error).__name__}: {clean(error, 120)}"
+            self._polling = False
+            self._safe_render()
+        elif event.state is WorkerState.CANCELLED:
+            self._polling = False
+
+    def _tick(self) -> None:
+        """Once a second: start a poll when one is due; refresh the time-dependent labels."""
+        try:
+            monitor = self.monitor
+            if monitor is None:
+                return
+            if (
+                not monitor.paused
+                and not self._polling
+                and monitor.next_wakeup() <= self.clock.now()
+            ):
+                self._start_poll()
+            self._render_live()
+        except Exception as exc:  # a timer exception would end the app
+            log.exception("tick failed")
+            self._internal_error = f"internal error: {type(exc).__name__}: {clean(exc, 120)}"
+
+    def _safe_render(self) -> None:
+        try:
+            self._render_all()
+        except Exception:
+            log.exception("render failed")
+
+    # --- rendering -----------------------------------------------------------------------
+
+    def _build_views(self, snapshot: Snapshot, now: datetime) -> dict[str, InstanceView]:
+        monitor = self.monitor
+        assert monitor is not None
+        views: dict[str, InstanceView] = {}
+        for inst in snapshot.instances:
+            view = self._view(snapshot, inst.id, now)
+            if view is not None:
+                views[inst.id] = view
+        selected = snapshot.selected
+        if selected is not None and selected not in views:
+            view = self._view(snapshot, selected, now)
+            if view is not None:
+                views[selected] = view
+        return views
+
+    def _view(self, snapshot: Snapshot, instance_id: str, now: datetime) -> InstanceView | None:
+        monitor = self.monitor
+        assert monitor is not None
+        prog = snapshot.progress.get(instance_id)
+        inst = merge_instance(
+            snapshot.instance(instance_id), prog.instance if prog is not None else None
+        )
+        if inst is None:
+            return None
+        status = snapshot.status(instance_id)
+        pct: int | None = prog.progress if prog is not None else None
+        if status is Status.RUNNING:
+            pct = 100
+        return InstanceView(
+            instance=inst,
+            status=status,
+            progress=prog,
+            percent=pct,
+            elapsed=monitor.elapsed_for(instance_id, now),
+            eta=monitor.eta_for(instance_id, now),
+        )
+
+    def _visible(self) -> list[InstanceView]:
+        needle = self.filter_text.strip().casefold()
+        views = [
+            self._views[iid]
+            for iid in self._order
+            if iid in self._views and (not needle or _matches(self._views[iid], needle))
+        ]
+        views.sort(key=lambda v: _sort_key(self.sort, v))
+        return views
+
+    def _render_all(self) -> None:
+        """After a poll, a sort or a filter: every row, the detail and the status line."""
+        monitor = self.monitor
+        if monitor is None:
+            return
+        now = self.clock.now()
+        snapshot = monitor.snapshot
+        self._last_snapshot = snapshot
+        self._order = [inst.id for inst in snapshot.instances]
+        self._views = self._build_views(snapshot, now)
+        self._creating = [i for i, v in self._views.items() if v.status is Status.CREATING]
+        table = self._table
+        table.sync(self._visible())
+        if self._wanted_selection is not None and snapshot.list_feed.updated is not None:
+            wanted, self._wanted_selection = self._wanted_selection, None
+            table.select_id(wanted)
+        self._selection_changed()
+        self._update_titles()
+        self._render_live(now, rows=False)
+
+    def _render_live(self, now: datetime | None = None, *, rows: bool = True) -> None:
+        """The cheap part: time-dependent labels of creating rows, detail, status line."""
+        monitor = self.monitor
+        if monitor is None:
+            return
+        now = now or self.clock.now()
+        snapshot = monitor.snapshot
+        if snapshot is not self._last_snapshot:
+            self._render_all()
+            return
+        if rows:
+            table = self._table
+            for iid in self._creating:
+                view = self._views.get(iid)
+                fresh = self._view(snapshot, iid, now)
+                if view is not None and fresh is not None and fresh != view:
+                    self._views[iid] = fresh
+                    table.update_row(fresh)
+        selected = self._table.selected_id()
+        self._detail.show(
+            self._views.get(selected) if selected else None,
+            now,
+            progress_note=self._progress_note(selected, now),
+        )
+        self._status.show(self._status_text(now))
+        stale = monitor.list_stale(now)
+        self._main.set_class(stale, "-stale")
+
+    def _progress_note(self, instance_id: str | None, now: datetime) -> Text | None:
+        monitor = self.monitor
+        if monitor is None or instance_id is None:
+            return None
+        feed = monitor.snapshot.progress_feeds.get(instance_id)
+        if feed is None:
+            return None
+        stale = monitor.progress_stale(instance_id, now)
+        if feed.error is None and not stale:
+            return None
+        return feed_text(
+            "progress",
+            feed.updated,
+            feed.error.message if feed.error is not None else None,
+            feed.next_due if feed.error is not None else None,
+            now,
+            stale,
+        )
+
+    def _status_text(self, now: datetime) -> Text:
+        monitor = self.monitor
+        assert monitor is not None
+        snapshot = monitor.snapshot
+        feed = snapshot.list_feed
+        text = Text(end="", no_wrap=False)
+        if self._internal_error:
+            text.append("✖ ", style="bold red")
+            text.append(self._internal_error + "  ", style="red")
+        if snapshot.paused:
+            text.append("⏸ paused", style="bold reverse")
+        elif feed.error is not None:
+            text.append("✖ failing", style="bold red")
+        elif monitor.list_stale(now):
+            text.append("⚠ stale", style="bold yellow")
+        elif feed.updated is None:
+            text.append("… connecting", style="dim")
+        else:
+            text.append("● live", style="green")
+        text.append("  ")
+        text.append_text(self._feed_part("list", feed, now, monitor.list_stale(now)))
+        selected = self._table.selected_id()
+        if selected is not None:
+            pfeed = snapshot.progress_feeds.get(selected)
+            if pfeed is not None:
+                text.append("  ")
+                text.append_text(
+                    self._feed_part("progress", pfeed, now, monitor.progress_stale(selected, now))
+                )
+        return text
+
+    @staticmethod
+    def _feed_part(label: str, feed: Feed, now: datetime, stale: bool) -> Text:
+        return feed_text(
+            label,
+            feed.updated,
+            feed.error.message if feed.error is not None else None,
+            feed.next_due if feed.error is not None else None,
+            now,
+            stale,
+            compact=True,
+        )
+
+    def _update_titles(self) -> None:
+        if self.monitor is None:
+            return
+        table = self._table
+        pane = table.parent
+        total = len(self._order)
+        shown = table.row_count
+        count = f"{shown}/{total}" if self.filter_text else f"{total}"
+        title = f"Instances ({count}) · sort: {self.sort}"
+        if self.filter_text:
+            title += f" · filter: {clean(self.filter_text, 20)}"
+        if pane is not None:
+            pane.border_title = title  # type: ignore[attr-defined]
+            pane.border_subtitle = self._where()  # type: ignore[attr-defined]
+
+    def _where(self) -> str:
+        """Endpoint · profile · auth · interval, for the list's bottom border."""
+        parts = [clean(self.options.endpoint_label, 60)]
+        if self.options.profile:
+            parts.append(f"profile {clean(self.options.profile, 30)}")
+        if self.options.auth_description:
+            parts.append(clean(self.options.auth_description, 40))
+        parts.append(f"every {duration(timedelta(seconds=self.interval))}")
+        return " · ".join(parts)
+
+    # --- selection -----------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#instances")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        monitor = self.monitor
+        if monitor is None:
+            return
+        selected = self._table.selected_id()
+        if selected is None or selected == monitor.selected:
+            if selected is not None:
+                self._remember(selected=selected)
+            self._detail_only()
+            return
+        monitor.select(selected)
+        self._remember(selected=selected)
+        self._detail_only()
+        if selected not in monitor.snapshot.progress and not monitor.paused:
+            self._start_poll()
+
+    def _detail_only(self) -> None:
+        now = self.clock.now()
+        selected = self._table.selected_id()
+        self._detail.show(
+            self._views.get(selected) if selected else None,
+            now,
+            progress_note=self._progress_note(selected, now),
+        )
+
+    def _remember(self, *, selected: str | None = None) -> None:
+        state = UiState(selected=selected or self._saved.selected, sort=self.sort)
+        if state != self._saved:
+            self._saved = state
+            save_state(self.options.state_dir, state)
+
+    @on(DataTable.RowSelected, "#instances")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_focus_detail()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_focus_detail(self) -> None:
+        self._detail.focus()
+
+    async def action_back(self) -> None:
+        if self.filter_text or self._filter.display:
+            self._clear_filter()
+        elif self.focused is not self._table:
+            self._table.focus()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_filter(self) -> None:
+        box = self._filter
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._table.sync(self._visible())
+        self._update_titles()
+        self._selection_changed()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:
+            self._filter.display = False
+        self._table.focus()
+
+    def _clear_filter(self) -> None:
+        box = self._filter
+        box.value = ""
+        self.filter_text = ""
+        box.display = False
+        self._table.sync(self._visible())
+        self._update_titles()
+        self._table.focus()
+        self._selection_changed()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = (
+            SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else "name"
+        )
+        self._table.sync(self._visible())
+        self._update_titles()
+        self._remember()
+        self.notify(f"Sorted by {self.sort}", timeout=2)
+
+    def action_refresh(self) -> None:
+        if self.monitor is None:
+            return
+        self.monitor.refresh_now()
+        self._internal_error = None
+        self._start_poll()
+        self.notify("Refreshing…", timeout=2)
+
+    def action_toggle_pause(self) -> None:
+        monitor = self.monitor
+        if monitor is None:
+            return
+        if monitor.paused:
+            monitor.resume()
+            self.notify("Polling resumed", timeout=3)
+            self._start_poll()
+        else:
+            monitor.pause()
+            self.notify("Polling paused: the data on screen will not change", timeout=3)
+        self._render_live(rows=False)
+
+    def action_copy_id(self) -> None:
+        selected = self._table.selected_id()
+        if selected is None:
+            self.notify("No instance selected", severity="warning", timeout=3)
+            return
+        self.copy_to_clipboard(selected)
+        self.notify(f"Copied {clean(selected)}", timeout=3, markup=False)
+
+    def action_raw(self) -> None:
+        monitor = self.monitor
+        if monitor is None:
+            return
+        selected = self._table.selected_id()
+        prog = monitor.snapshot.progress.get(selected) if selected else None
+        feed = monitor.snapshot.progress_feeds.get(selected) if selected else None
+        view = self._views.get(selected) if selected else None
+        title = "Creation progress"
+        if view is not None:
+            title += f" · {clean(view.instance.name or view.instance.id, 40)}"
+        if feed is not None and feed.updated is not None:
+            title += f" · received {when(feed.updated)} UTC"
+        self.push_screen(RawScreen(title, prog.raw if prog is not None else None))
+
+    async def action_quit(self) -> None:
+        self.exit(2 if self.monitor is None else 0)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.monitor is None:
+            return
+        commands = (
+            ("Refresh now", "Poll the instance list and progress now", self.action_refresh),
+            ("Pause / resume polling", "Freeze or unfreeze the data", self.action_toggle_pause),
+            ("Cycle sort", "name → status → progress → created", self.action_cycle_sort),
+            ("Filter instances", "By name, id or status", self.action_filter),
+            ("Copy instance id", "Copy the selected id to the clipboard", self.action_copy_id),
+            ("Raw JSON", "The last creation-progress response", self.action_raw),
+            ("Help", "Keys and status symbols", self.action_help),
+        )
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+
+def run_tui(monitor: Monitor | None, options: TuiOptions, problem: str | None = None) -> int:
+    """Run the app until the user quits; the exit code (2 when it could not start)."""
+    app = RomaApp(monitor, options, problem)
+    result = app.run(mouse=options.mouse)
+    if result is None:
+        return 2 if monitor is None else 0
+    return int(result)

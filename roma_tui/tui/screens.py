@@ -1,0 +1,167 @@
+"""Screens over the main view: the `?` help, the raw JSON view, and the problem screen.
+
+The problem screen is what a person sees instead of a traceback when roma-tui cannot start
+(no credentials, an invalid endpoint): what is wrong, how to fix it, and that `--demo` exists.
+Imports textual and rich; never httpx or the monitor's internals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Middle, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from roma_tui.monitor.domain import Status
+from roma_tui.tui.render import STATUS_STYLE, STATUS_SYMBOL, clean
+
+__all__ = ["KEYS", "HelpScreen", "ProblemScreen", "RawScreen", "raw_json"]
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("↑ ↓  j k", "move through the instances"),
+    ("enter", "focus the detail pane (tab / shift+tab move focus)"),
+    ("/", "filter by name, id or status (escape clears)"),
+    ("s", "cycle the sort: name, status, progress, created"),
+    ("r", "refresh now"),
+    ("p", "pause / resume polling"),
+    ("c", "copy the selected instance id (OSC 52)"),
+    ("v", "raw JSON of the last creation-progress response"),
+    ("ctrl+p", "command palette"),
+    ("?", "this help"),
+    ("q", "quit"),
+)
+
+_MEANINGS = {
+    Status.CREATING: "creating",
+    Status.RUNNING: "running (creation done)",
+    Status.FAILED: "failed",
+    Status.DELETING: "deleting",
+    Status.OTHER: "another state (API spelling shown)",
+    Status.UNKNOWN: "unknown status",
+}
+
+
+def _help_text() -> Iterable[Any]:
+    keys = Table.grid(padding=(0, 2))
+    keys.add_column(style="bold", no_wrap=True)
+    keys.add_column()
+    for key, what in KEYS:
+        keys.add_row(key, what)
+    yield Text("Keys", style="bold underline")
+    yield keys
+    yield Text()
+    yield Text("Status symbols", style="bold underline")
+    symbols = Table.grid(padding=(0, 2))
+    symbols.add_column(no_wrap=True)
+    symbols.add_column()
+    for status, meaning in _MEANINGS.items():
+        symbols.add_row(Text(STATUS_SYMBOL[status], style=STATUS_STYLE[status]), meaning)
+    yield symbols
+    yield Text()
+    yield Text(
+        "Times are UTC. Data older than two refresh intervals is marked stale; when a "
+        "refresh fails the last good data stays on screen and the status line says why "
+        "and when the next try is.",
+        style="dim",
+    )
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        from rich.console import Group
+
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "roma-tui help"
+            box.border_subtitle = "esc to close"
+            yield Static(Group(*_help_text()))
+
+
+def raw_json(raw: object) -> str:
+    """Pretty JSON, with every control character escaped or removed."""
+    text = json.dumps(raw, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+    return "\n".join(clean(line) for line in text.split("\n"))
+
+
+class RawScreen(ModalScreen[None]):
+    """The last creation-progress response, as the server sent it."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape,q,v", "dismiss", "Close"),
+    ]
+
+    def __init__(self, title: str, raw: object | None) -> None:
+        super().__init__()
+        self._title = title
+        self._raw = raw
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="raw-box") as box:
+            box.border_title = self._title
+            box.border_subtitle = "esc to close · arrows / page keys scroll"
+            if self._raw is None:
+                yield Static(
+                    Text("No creation-progress response received yet.", style="dim italic")
+                )
+            else:
+                code = raw_json(self._raw)
+                highlighted = Syntax(code, "json", theme="ansi_dark").highlight(code)
+                highlighted.rstrip()
+                yield Static(highlighted, id="raw-json")
+
+    def on_mount(self) -> None:
+        self.query_one("#raw-box").focus()
+
+
+PROBLEM_HELP = """\
+roma-tui needs an endpoint, a project id and credentials:
+
+• environment variables: ROMA_TUI_TOKEN, or HUAWEICLOUD_SDK_AK,
+  HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID (the Terraform
+  names HW_ACCESS_KEY, HW_SECRET_KEY, HW_PROJECT_ID work too);
+• a token in a file: --token-file PATH, with --endpoint URL (or
+  --region) and --project-id ID;
+• a profile in the config file: --profile NAME (--config PATH).
+
+`roma-tui config` shows what was found and where it came from.
+`roma-tui --demo` opens the app on the built-in simulator: no account."""
+
+
+class ProblemScreen(Screen[None]):
+    """A calm explanation instead of a traceback."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("q,escape", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, problem: str) -> None:
+        super().__init__()
+        self._problem = problem
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center():
+            box: Widget = Static(self._message(), id="problem-box")
+            box.border_title = "roma-tui cannot start"
+            box.border_subtitle = "q to quit"
+            yield box
+        yield Footer()
+
+    def _message(self) -> Text:
+        text = Text(end="")
+        text.append("✖ ", style="bold red")
+        text.append(clean(self._problem), style="bold")
+        text.append("\n\n")
+        text.append(PROBLEM_HELP)
+        return text

@@ -1,0 +1,411 @@
+"""Pilot tests: the TUI driven against the in-process simulator on a fake clock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from roma_tui.clock import FakeClock
+from roma_tui.demo import simulator_client
+from roma_tui.monitor.domain import Instance, Status
+from roma_tui.monitor.live import Monitor
+from roma_tui.simulator import Faults, SimulatorApp
+from roma_tui.tui.app import RomaApp, TuiOptions
+from roma_tui.tui.render import bar, safe, status_text
+from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
+from roma_tui.tui.screenshots import settle
+from roma_tui.tui.state import STATE_FILE, UiState, load_state, save_state
+from roma_tui.tui.widgets import InstanceTable, InstanceView, instance_row
+
+INTERVAL = 10.0
+WARP = 540.0  # into the default scenario: several creating, roma-billing has failed
+
+
+def make_app(sim_app: SimulatorApp, clock: FakeClock, state_dir: Path | None = None) -> RomaApp:
+    monitor = Monitor(simulator_client(sim_app, clock=clock), clock, interval=INTERVAL)
+    options = TuiOptions(
+        endpoint_label="http://127.0.0.1 (demo)",
+        profile="demo",
+        auth_description="token",
+        interval=INTERVAL,
+        bell=False,
+        state_dir=state_dir,
+        clock=clock,
+    )
+    return RomaApp(monitor, options)
+
+
+@pytest.fixture
+def app(sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path) -> RomaApp:
+    fake_clock.advance(WARP)
+    return make_app(sim_app, fake_clock, tmp_path / "state")
+
+
+@pytest.fixture
+async def pilot(app: RomaApp) -> AsyncIterator[Pilot[int]]:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+def text_of(app: RomaApp, selector: str) -> str:
+    widget = app.screen_stack[0].query_one(selector, Static)
+    content = widget.content
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+def detail(app: RomaApp) -> str:
+    return text_of(app, "#detail-header") + "\n" + text_of(app, "#detail-subs")
+
+
+def status_line(app: RomaApp) -> str:
+    return text_of(app, "#status")
+
+
+def table(app: RomaApp) -> InstanceTable:
+    return app.screen_stack[0].query_one(InstanceTable)
+
+
+def ids(app: RomaApp) -> list[str]:
+    t = table(app)
+    keys = (t.coordinate_to_cell_key(Coordinate(i, 0)).row_key for i in range(t.row_count))
+    return [str(key.value) for key in keys]
+
+
+def names(app: RomaApp) -> list[str]:
+    """Full names, in the order shown (the name cells may be cut with an ellipsis)."""
+    t = table(app)
+    views = [t.view(iid) for iid in ids(app)]
+    return [v.instance.name for v in views if v is not None]
+
+
+def row_of(app: RomaApp, name: str) -> list[str]:
+    t = table(app)
+    for iid, shown in zip(ids(app), names(app), strict=True):
+        if shown == name:
+            return [str(c).strip() for c in t.get_row(iid)]
+    raise AssertionError(f"no row named {name!r}: {names(app)}")
+
+
+async def poll(pilot: Pilot[int], clock: FakeClock, seconds: float) -> None:
+    clock.advance(seconds)
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    app.request_poll()
+    await settle(pilot)
+
+
+# --- main screen -------------------------------------------------------------------------
+
+
+async def test_list_shows_every_instance_with_status_symbols(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    shown = names(app)
+    assert len(shown) == 12
+    assert shown == sorted(shown, key=str.casefold)  # default sort: name
+    assert row_of(app, "roma-billing")[3] == "✖ failed"
+    assert row_of(app, "roma-prod-beijing")[3] == "● running"
+    assert row_of(app, "roma-2222")[3] == "◐ creating"
+    assert "100%" in row_of(app, "roma-prod-beijing")[4]
+    assert "live" in status_line(app)
+    assert "list 0s ago" in status_line(app)
+
+
+async def test_selection_moves_the_detail(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    first = names(app)[0]
+    assert app.selected_id is not None
+    assert detail(app).startswith(first)
+    await pilot.press("j")
+    await settle(pilot)
+    second = names(app)[1]
+    assert detail(app).startswith(second)
+    assert "Sub-services" in detail(app)
+    await pilot.press("k")
+    await settle(pilot)
+    assert detail(app).startswith(first)
+
+
+async def test_detail_lists_sub_services_and_attributes(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    assert app.select_by_name("roma-2222")
+    await settle(pilot)
+    text = detail(app)
+    assert "b037d389-62a4-464a-8461-c88797ad4f23" in text
+    lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert "mqs" in lines and "lvs" in lines
+    assert "%" in lines["mqs"]
+    attrs = app.screen_stack[0].query_one("#detail-attrs", Static)
+    assert attrs.display
+
+
+async def test_progress_advances_with_the_clock(pilot: Pilot[int], fake_clock: FakeClock) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    app.select_by_name("roma-2222")
+    await settle(pilot)
+
+    def percent() -> int:
+        cell = row_of(app, "roma-2222")[4]
+        return int(cell.split()[-1].rstrip("%"))
+
+    before = percent()
+    await poll(pilot, fake_clock, 120)
+    after = percent()
+    assert after > before
+    assert f"{after:>3}%" in detail(app)
+
+
+async def test_failure_details_are_shown_in_full(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    assert app.select_by_name("roma-billing")
+    await settle(pilot)
+    text = detail(app)
+    assert "✖ failed" in text
+    assert "ROMA.00110016" in text
+    assert "insufficient ECS quota" in text  # error_msg, not just the code
+    assert "fdi" in text
+
+
+async def test_filter_by_name_and_status_and_escape_clears(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    await pilot.press("slash")
+    box = app.screen_stack[0].query_one("#filter", Input)
+    assert box.has_focus
+    await pilot.press(*"prod")
+    await settle(pilot)
+    assert names(app) == ["roma-prod-beijing", "roma-prod-shanghai"]
+    assert "q" not in box.value  # typing is not taken as a key binding
+    box.value = "failed"
+    await settle(pilot)
+    assert set(names(app)) == {"roma-billing", "roma-legacy-migration"}
+    await pilot.press("escape")
+    await settle(pilot)
+    assert len(names(app)) == 12
+    assert not box.display
+
+
+async def test_sort_cycles_and_is_remembered(pilot: Pilot[int], tmp_path: Path) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    await pilot.press("s")
+    await settle(pilot)
+    assert app.sort == "status"
+    statuses = [row_of(app, n)[3] for n in names(app)]
+    assert statuses[0] == "✖ failed" and statuses[-1] == "● running"
+    await pilot.press("s")
+    await settle(pilot)
+    assert app.sort == "progress"
+    await pilot.press("s")
+    await settle(pilot)
+    assert app.sort == "created"
+    assert load_state(tmp_path / "state").sort == "created"
+
+
+async def test_pause_stops_polling_and_resume_restarts(
+    pilot: Pilot[int], fake_clock: FakeClock
+) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    app.select_by_name("roma-2222")
+    await settle(pilot)
+    before = row_of(app, "roma-2222")[4]
+    await pilot.press("p")
+    await settle(pilot)
+    assert "paused" in status_line(app)
+    await poll(pilot, fake_clock, 120)
+    assert row_of(app, "roma-2222")[4] == before
+    await pilot.press("p")
+    await settle(pilot)
+    assert "paused" not in status_line(app)
+    assert row_of(app, "roma-2222")[4] != before
+
+
+async def test_refresh_now_fetches_without_waiting(
+    pilot: Pilot[int], fake_clock: FakeClock
+) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    fake_clock.advance(3)  # nothing is due yet
+    assert app.monitor is not None
+    assert app.monitor.due() == []
+    await pilot.press("r")
+    await settle(pilot)
+    assert "list 0s ago" in status_line(app)
+
+
+async def test_copy_puts_the_selected_id_on_the_clipboard(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    app.select_by_name("roma-2222")
+    await settle(pilot)
+    await pilot.press("c")
+    assert app.clipboard == "b037d389-62a4-464a-8461-c88797ad4f23"
+
+
+async def test_raw_view_shows_the_last_progress_response(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    app.select_by_name("roma-2222")
+    await settle(pilot)
+    await pilot.press("v")
+    await settle(pilot)
+    assert isinstance(app.screen, RawScreen)
+    raw = app.screen.query_one("#raw-json", Static).content
+    assert isinstance(raw, Text)
+    data = json.loads(raw.plain)
+    assert data["instance_id"] == "b037d389-62a4-464a-8461-c88797ad4f23"
+    assert "item" in data
+    await pilot.press("escape")
+    await settle(pilot)
+    assert not isinstance(app.screen, RawScreen)
+
+
+async def test_help_screen_opens_and_closes(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    await pilot.press("question_mark")
+    await settle(pilot)
+    assert isinstance(app.screen, HelpScreen)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_stale_data_is_marked(pilot: Pilot[int], fake_clock: FakeClock) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    await pilot.press("p")  # nothing refreshes while paused: the data ages
+    fake_clock.advance(3 * INTERVAL)
+    await pilot.pause(1.2)  # one tick of the 1 s timer re-renders the labels
+    await settle(pilot)
+    assert "list 30s ago" in status_line(app)
+    assert "stale" in status_line(app)
+    assert app.screen_stack[0].has_class("-stale")
+
+
+async def test_a_failing_refresh_keeps_the_data_and_recovers(
+    pilot: Pilot[int], fake_clock: FakeClock, sim_app: SimulatorApp
+) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    before = names(app)
+    sim_app.faults = Faults(error_rate=1.0)
+    await poll(pilot, fake_clock, 3 * INTERVAL)
+    line = status_line(app)
+    assert "failing" in line
+    assert "HTTP 5" in line  # the error's one-liner
+    assert "retry in" in line
+    assert "last good" in line
+    assert names(app) == before  # last good data stays on screen
+    assert app.screen_stack[0].has_class("-stale")
+
+    sim_app.faults = Faults()
+    await pilot.press("r")
+    await settle(pilot)
+    line = status_line(app)
+    assert "failing" not in line and "live" in line
+    assert not app.screen_stack[0].has_class("-stale")
+
+
+async def test_auth_failure_is_a_one_line_state(
+    pilot: Pilot[int], fake_clock: FakeClock, sim_app: SimulatorApp
+) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    sim_app.faults = Faults(token_ttl=1)
+    await poll(pilot, fake_clock, 3 * INTERVAL)
+    assert "✖" in status_line(app)
+    assert app.is_running
+
+
+async def test_selection_and_sort_survive_a_restart(
+    sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    fake_clock.advance(WARP)
+    state = tmp_path / "state"
+    first = make_app(sim_app, fake_clock, state)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first.select_by_name("roma-staging")
+        await pilot.press("s")
+        await settle(pilot)
+    second = make_app(sim_app, fake_clock, state)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert second.sort == "status"
+        assert detail(second).startswith("roma-staging")
+
+
+async def test_small_terminal_stacks_and_resizing_keeps_working(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    assert app.screen_stack[0].has_class("-wide")
+    await pilot.resize_terminal(80, 24)
+    await settle(pilot)
+    assert app.screen_stack[0].has_class("-narrow")
+    await pilot.press("j")
+    await settle(pilot)
+    assert detail(app).startswith(names(app)[1])
+    await pilot.resize_terminal(200, 60)
+    await settle(pilot)
+    assert app.screen_stack[0].has_class("-huge")
+    assert len(names(app)) == 12
+
+
+async def test_problem_screen_instead_of_a_traceback(fake_clock: FakeClock) -> None:
+    app = RomaApp(
+        None,
+        TuiOptions(endpoint_label="", clock=fake_clock),
+        problem="No credentials found.",
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemScreen)
+        text = str(app.screen.query_one("#problem-box", Static).content)
+        assert "No credentials found." in text
+        assert "--demo" in text and "roma-tui config" in text
+        await pilot.press("r")  # main-screen keys do nothing here
+        await pilot.press("q")
+    assert app.return_value == 2
+
+
+# --- pure parts ----------------------------------------------------------------------------
+
+
+def test_api_strings_are_never_markup() -> None:
+    text = safe("[bold]evil\x1b[31m\x07name")
+    assert text.plain == "[bold]evil[31mname"
+    assert not text.spans
+
+
+def test_rows_read_without_colour() -> None:
+    inst = Instance(id="abc12345-xyz", name="n", status=Status.FAILED, status_raw="CREATE_FAILED")
+    view = InstanceView(inst, Status.FAILED, None, 40, None, None)
+    row = [c.plain.strip() for c in instance_row(view, 12)]
+    assert row[3] == "✖ failed"
+    assert row[1] == "abc12345"
+    assert "40%" in row[4] and "█" in row[4]
+    assert status_text(Status.UNKNOWN, "Weird").plain == "? weird"
+    assert bar(None, 4).plain == "····"
+
+
+def test_state_file_round_trip_and_corruption(tmp_path: Path) -> None:
+    save_state(tmp_path, UiState(selected="abc", sort="progress"))
+    assert load_state(tmp_path) == UiState(selected="abc", sort="progress")
+    (tmp_path / STATE_FILE).write_text("{not json", encoding="utf-8")
+    assert load_state(tmp_path) == UiState()
+    (tmp_path / STATE_FILE).write_text('{"sort": "bogus", "selected": 3}', encoding="utf-8")
+    assert load_state(tmp_path) == UiState()
+    assert load_state(None) == UiState()
