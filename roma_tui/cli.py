@@ -16,7 +16,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -374,19 +374,6 @@ def start_tui(
     return run_tui(monitor, options, problem)
 
 
-def auth_label(config: Config) -> str:
-    """How the app authenticates, safe to show on screen."""
-    if config.auth_method == "token":
-        return "token"
-    if config.auth_method == "aksk":
-        ak = config.ak or ""
-        shown = f"{ak[:4]}…{ak[-4:]}" if len(ak) >= 12 else "set"
-        return f"AK/SK {shown}"
-    if config.auth_method == "password":
-        return f"IAM password {config.iam_user}@{config.iam_domain}"
-    return "none"
-
-
 def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for option in ("speed", "scenario", "faults"):
         if getattr(args, option) is not None and not args.demo:
@@ -397,7 +384,7 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.demo:
         config = _config_for_demo(args)
         client = _demo_client(args, clock)
-        endpoint, auth = "demo (built-in simulator)", "token"
+        endpoint = "demo (built-in simulator)"
     else:
         config = Config()
         try:
@@ -405,7 +392,7 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             client = make_client(config, clock)
         except ConfigError as exc:
             problem = exc.message
-        endpoint, auth = config.endpoint or "not set", auth_label(config)
+        endpoint = config.endpoint or "not set"
     code = start_tui(
         client,
         clock,
@@ -413,14 +400,16 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         problem=problem,
         mouse=not args.no_mouse,
         endpoint_label=endpoint,
-        auth_label=auth,
+        auth_label=client.auth_description if client else config.auth_method or "none",
     )
     return EXIT_CONFIG if problem is not None else code
 
 
-def _cmd_status(args: argparse.Namespace) -> int:
+def _run_script(
+    args: argparse.Namespace, command: Callable[[RomaClient, Clock, Config], Awaitable[int]]
+) -> int:
+    """Run a scripting command (`status`, `wait`) on a client closed afterwards; Ctrl-C: 130."""
     from roma_tui.scripting import run_blocking
-    from roma_tui.scripting.status import run_status
 
     clock = SystemClock()
     config = _config_for_demo(args) if args.demo else _resolve(args)
@@ -428,40 +417,43 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         async with client:
-            return await run_status(
-                client,
-                clock,
-                list(args.ids),
-                as_json=args.json,
-                status=args.status,
-                out=sys.stdout,
-                err=sys.stderr,
-            )
+            return await command(client, clock, config)
 
-    return run_blocking(go())  # Ctrl-C: exit 130, no traceback
+    return run_blocking(go())
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from roma_tui.scripting.status import run_status
+
+    async def status(client: RomaClient, clock: Clock, config: Config) -> int:
+        return await run_status(
+            client,
+            clock,
+            list(args.ids),
+            as_json=args.json,
+            status=args.status,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+
+    return _run_script(args, status)
 
 
 def _cmd_wait(args: argparse.Namespace) -> int:
-    from roma_tui.scripting import run_blocking
     from roma_tui.scripting.wait import run_wait
 
-    clock = SystemClock()
-    config = _config_for_demo(args) if args.demo else _resolve(args)
-    client = _client(args, config, clock)
+    async def wait(client: RomaClient, clock: Clock, config: Config) -> int:
+        return await run_wait(
+            client,
+            clock,
+            args.instance_id,
+            timeout=args.timeout,
+            interval=config.interval,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
 
-    async def go() -> int:
-        async with client:
-            return await run_wait(
-                client,
-                clock,
-                args.instance_id,
-                timeout=args.timeout,
-                interval=config.interval,
-                out=sys.stdout,
-                err=sys.stderr,
-            )
-
-    return run_blocking(go())  # Ctrl-C: exit 130, no traceback
+    return _run_script(args, wait)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:

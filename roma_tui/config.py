@@ -724,12 +724,10 @@ def make_client(
 # display
 
 
-def _mask_ak(ak: str) -> str:
-    return f"{ak[:4]}…{ak[-4:]}" if len(ak) >= 12 else "set"
-
-
 def describe_config(config: Config, *, home: Path | None = None) -> list[tuple[str, str, str]]:
     """(setting, shown value, source) rows, every secret reduced to set / not set."""
+    from roma_tui.api.auth import mask_ak
+
     home = home if home is not None else Path.home()
 
     def secret(value: SecretStr | None) -> str:
@@ -756,7 +754,7 @@ def describe_config(config: Config, *, home: Path | None = None) -> list[tuple[s
         ("project id", plain(config.project_id), config.source("project_id")),
         ("auth", plain(config.auth_method), config.source("auth_method")),
         ("token", secret(config.token), config.source("token")),
-        ("ak", _mask_ak(config.ak) if config.ak else "not set", config.source("ak")),
+        ("ak", mask_ak(config.ak) if config.ak else "not set", config.source("ak")),
         ("sk", secret(config.sk), config.source("sk")),
         ("security token", secret(config.security_token), config.source("security_token")),
         ("iam user", plain(config.iam_user), config.source("iam_user")),

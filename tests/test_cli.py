@@ -12,16 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import AK, PASSWORD, PROJECT, SECURITY_TOKEN, SK, TOKEN
 
 from roma_tui import __version__, cli
 from roma_tui.cli import build_parser, main, parse_duration
-
-TOKEN = "tok-QUOKKA-7f3e9a1c5b"
-SK = "sk-PANGOLIN-0d8c2b4e6a"
-SECURITY_TOKEN = "st-AXOLOTL-91ab3cd4ef"
-PASSWORD = "pw-NARWHAL-55aa66bb77"
-AK = "HPUAEXAMPLEAK0000001"
-PROJECT = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture
@@ -385,6 +379,7 @@ def test_tui_without_configuration_starts_with_a_problem_not_a_traceback(
     assert problem is not None and problem.startswith("no endpoint")
     assert "roma-tui --demo" in problem
     assert options.mouse is True
+    assert options.auth_description == "none"
 
 
 def test_tui_demo_with_flags(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import AK, PASSWORD, PROJECT, SECRETS, SECURITY_TOKEN, SK, TOKEN
 from pydantic import SecretStr
 
 from roma_tui.api.errors import ConfigError
@@ -22,14 +23,6 @@ from roma_tui.config import (
     require_ready,
     resolve_config,
 )
-
-TOKEN = "tok-QUOKKA-7f3e9a1c5b"
-SK = "sk-PANGOLIN-0d8c2b4e6a"
-SECURITY_TOKEN = "st-AXOLOTL-91ab3cd4ef"
-PASSWORD = "pw-NARWHAL-55aa66bb77"
-AK = "HPUAEXAMPLEAK0000001"
-PROJECT = "0123456789abcdef0123456789abcdef"
-SECRETS = (TOKEN, SK, SECURITY_TOKEN, PASSWORD)
 
 
 class Env:

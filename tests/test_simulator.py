@@ -491,6 +491,16 @@ async def test_iam_wrong_password_is_a_nested_401(http: httpx.AsyncClient) -> No
     assert response.status_code == 400
 
 
+async def test_non_ascii_credentials_are_a_401_not_a_crash(http: httpx.AsyncClient) -> None:
+    token = {"X-Auth-Token": "MIIt\u00f6ken".encode()}
+    response = await http.get(f"/v2/{PID}/instances", headers=token)
+    assert response.status_code == 401
+    assert response.json()["error_code"] == "APIGW.0301"
+    response = await http.post("/v3/auth/tokens", json=iam_body("p\u00e4ssword"))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == 401
+
+
 # -- faults --------------------------------------------------------------------------------
 
 

@@ -49,8 +49,17 @@ REFRESH_MARGIN = timedelta(minutes=5)
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=1)
 
 
-def _mask_ak(ak: str) -> str:
-    return f"{ak[:4]}…{ak[-4:]}" if len(ak) > 8 else "…"
+def mask_ak(ak: str) -> str:
+    """An access key as shown anywhere: its first and last four characters, or just "set"."""
+    return f"{ak[:4]}…{ak[-4:]}" if len(ak) >= 12 else "set"
+
+
+def describe_auth(auth: httpx.Auth | None) -> str:
+    """How requests are authenticated, safe for the screen: "token", "AK/SK HPUA…0001", ..."""
+    if auth is None:
+        return "none"
+    describe = getattr(auth, "describe", None)
+    return str(describe()) if callable(describe) else type(auth).__name__
 
 
 class _DescribedAuth(httpx.Auth):
@@ -101,7 +110,7 @@ class AkSkAuth(_DescribedAuth):
 
     def describe(self) -> str:
         temporary = " (temporary)" if self._security_token is not None else ""
-        return f"AK/SK {_mask_ak(self.ak)}{temporary}"
+        return f"AK/SK {mask_ak(self.ak)}{temporary}"
 
     def sign(self, request: httpx.Request) -> None:
         """Add X-Sdk-Date, Host, X-Project-Id, X-Security-Token and Authorization in place."""
@@ -288,41 +297,45 @@ class PasswordAuth(_DescribedAuth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         steps = self._steps(request)
-        reply: httpx.Response | None = None
-        while True:
-            try:
-                step = steps.send(reply)
-            except StopIteration:
-                return
-            reply = None
+        step = _advance(steps, None)
+        while step is not None:
             if isinstance(step, _Refresh):
                 with self._thread_lock:
                     if self._needs_refresh(step.stale):
                         self._accept_token((yield self._token_request(request)))
+                step = _advance(steps, None)
             else:
-                reply = yield step
+                step = _advance(steps, (yield step))
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         await request.aread()
         steps = self._steps(request)
-        reply: httpx.Response | None = None
-        while True:
-            try:
-                step = steps.send(reply)
-            except StopIteration:
-                return
-            reply = None
+        step = _advance(steps, None)
+        while step is not None:
             if isinstance(step, _Refresh):
                 async with self._lock_for_this_loop():
                     if self._needs_refresh(step.stale):
-                        response = yield self._token_request(request)
-                        await response.aread()
-                        self._accept_token(response)
+                        token_response = yield self._token_request(request)
+                        await token_response.aread()
+                        self._accept_token(token_response)
+                step = _advance(steps, None)
             else:
-                reply = yield step
-                await reply.aread()
+                response = yield step
+                await response.aread()
+                step = _advance(steps, response)
+
+
+def _advance(
+    steps: Generator[httpx.Request | _Refresh, httpx.Response | None, None],
+    reply: httpx.Response | None,
+) -> httpx.Request | _Refresh | None:
+    """PasswordAuth's next step after `reply` (None: the flow is over)."""
+    try:
+        return steps.send(reply)
+    except StopIteration:
+        return None
 
 
 def _iam_error(response: httpx.Response) -> tuple[str | None, str | None]:

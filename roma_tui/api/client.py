@@ -27,6 +27,7 @@ from urllib.parse import quote
 import httpx
 
 from roma_tui import __version__
+from roma_tui.api.auth import describe_auth
 from roma_tui.api.errors import (
     NOT_FOUND_CODES,
     TOKEN_EXPIRED_CODES,
@@ -130,6 +131,7 @@ class RomaClient:
         self.endpoint = endpoint
         self.project_id = project_id
         self.auth_method: str = "none" if auth is None else str(getattr(auth, "method", "custom"))
+        self.auth_description = describe_auth(auth)
         self.retry = retry or RetryPolicy()
         self.on_retry = on_retry
         self._clock: Clock = clock or SystemClock()
@@ -324,17 +326,10 @@ class RomaClient:
 
     def _transport_error(self, exc: httpx.HTTPError) -> TransportError:
         where = self._where
-        timeout = self._timeout
-        if isinstance(exc, httpx.ConnectTimeout):
-            return TransportError(f"timed out after {_secs(timeout.connect)} connecting to {where}")
-        if isinstance(exc, httpx.ReadTimeout):
-            return TransportError(f"timed out after {_secs(timeout.read)} waiting for {where}")
-        if isinstance(exc, httpx.WriteTimeout):
-            return TransportError(f"timed out after {_secs(timeout.write)} sending to {where}")
-        if isinstance(exc, httpx.PoolTimeout):
-            return TransportError(
-                f"timed out after {_secs(timeout.pool)} waiting for a free connection to {where}"
-            )
+        for kind, phase, doing in _TIMEOUTS:
+            if isinstance(exc, kind):
+                limit = _secs(getattr(self._timeout, phase))
+                return TransportError(f"timed out after {limit} {doing} {where}")
         if isinstance(exc, httpx.TimeoutException):
             return TransportError(f"timed out waiting for {where}")
         if isinstance(exc, httpx.ConnectError):
@@ -446,6 +441,15 @@ def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:
         return ssl.create_default_context(cafile=verify)
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"cannot use CA bundle {verify}: {exc}") from exc
+
+
+#: Each httpx timeout: the `httpx.Timeout` field that set it, and what was being done.
+_TIMEOUTS: tuple[tuple[type[httpx.TimeoutException], str, str], ...] = (
+    (httpx.ConnectTimeout, "connect", "connecting to"),
+    (httpx.ReadTimeout, "read", "waiting for"),
+    (httpx.WriteTimeout, "write", "sending to"),
+    (httpx.PoolTimeout, "pool", "waiting for a free connection to"),
+)
 
 
 def _secs(value: float | None) -> str:

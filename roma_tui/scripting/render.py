@@ -202,10 +202,6 @@ class InstanceView:
     error_msg: str | None
     sub_services: tuple[SubService, ...]
 
-    @property
-    def failed_sub_services(self) -> tuple[SubService, ...]:
-        return tuple(s for s in self.sub_services if s.status is Status.FAILED or s.error_code)
-
 
 def _span(start: datetime | None, end: datetime | None) -> timedelta | None:
     if start is None or end is None:
@@ -320,7 +316,7 @@ def instance_table(views: list[InstanceView], *, plain: bool, width: int) -> Tab
     return table
 
 
-def _header(view: InstanceView, now: datetime, plain: bool) -> list[RenderableType]:
+def _header(view: InstanceView, plain: bool) -> list[RenderableType]:
     title = Text()
     title.append(view.name or "-", style="" if plain else "bold")
     title.append("  ")
@@ -364,7 +360,7 @@ def _error_line(indent: int, code: str | None, msg: str | None, plain: bool) -> 
 
 def detail_renderable(view: InstanceView, now: datetime, *, plain: bool) -> Group:
     """An instance header, then one line per sub-service: bar, percent, status, start, time."""
-    parts: list[RenderableType] = list(_header(view, now, plain))
+    parts: list[RenderableType] = _header(view, plain)
     if not view.sub_services:
         parts.append(Text("  (no sub-services reported)" if view.progress is not None else ""))
         return Group(*parts)

@@ -4,8 +4,8 @@ No ids: a table of the project's instances (creation progress fetched for the on
 created or failed). With ids: each instance's sub-services with bars, times and errors.
 `--json`: one document on stdout following `status.schema.json`; every message goes to `err`.
 
-Exit codes: 0 ok; 1 an API failure (nothing or only part shown); 2 a bad `--status` value;
-3 configuration or authentication error; 4 an instance id not found (the others are still shown).
+Exit codes: 0 ok; 1 an API failure (nothing or only part shown); 3 a bad `--status` value, or
+a configuration or authentication error; 4 an instance id not found (the others still shown).
 When several apply, the most serious wins: 3, then 1, then 4.
 
 Imports roma_tui.api (errors, models types), roma_tui.monitor and rich; never textual or httpx.

@@ -19,7 +19,7 @@ Imports roma_tui.api (errors, model types), roma_tui.monitor and rich; never tex
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
@@ -55,7 +55,6 @@ __all__ = [
     "EXIT_TIMEOUT",
     "ProgressClient",
     "run_wait",
-    "wait_for_progress",
 ]
 
 EXIT_RUNNING = 0
@@ -243,9 +242,10 @@ def _failure_lines(progress: CreationProgress) -> list[str]:
     return lines
 
 
-async def wait_for_progress(
-    fetch: Callable[[], Awaitable[CreationProgress]],
+async def run_wait(
+    client: ProgressClient,
     clock: Clock,
+    instance_id: str,
     *,
     timeout: float,
     interval: float,
@@ -254,7 +254,12 @@ async def wait_for_progress(
     is_tty: bool | None = None,
     eta: EtaEstimator | None = None,
 ) -> int:
-    """The wait loop around any progress source (`run_wait` passes the client's)."""
+    """Wait until `instance_id` is running (0) or failed (1); 2 timeout, 3 auth, 4 not found.
+
+    `timeout` and `interval` are seconds. `is_tty` overrides terminal detection of `out`
+    (NO_COLOR or TERM=dumb always mean plain lines). On cancellation it reports on `err` and
+    re-raises `CancelledError`; a KeyboardInterrupt raised inside returns 130.
+    """
     interval = max(MIN_INTERVAL, interval)
     deadline = clock.monotonic() + max(0.0, timeout)
     display: _Display
@@ -276,7 +281,7 @@ async def wait_for_progress(
         while True:
             delay = interval
             try:
-                progress = await fetch()
+                progress = progress_from_wire(await client.get_creation_progress(instance_id))
             except RomaError as error:
                 if is_auth_problem(error):
                     display.close()
@@ -332,37 +337,3 @@ async def wait_for_progress(
         display.close()
         err.flush()
         out.flush()
-
-
-async def run_wait(
-    client: ProgressClient,
-    clock: Clock,
-    instance_id: str,
-    *,
-    timeout: float,
-    interval: float,
-    out: TextIO,
-    err: TextIO,
-    is_tty: bool | None = None,
-    eta: EtaEstimator | None = None,
-) -> int:
-    """Wait until `instance_id` is running (0) or failed (1); 2 timeout, 3 auth, 4 not found.
-
-    `timeout` and `interval` are seconds. `is_tty` overrides terminal detection of `out`
-    (NO_COLOR or TERM=dumb always mean plain lines). On cancellation it reports on `err` and
-    re-raises `CancelledError`; a KeyboardInterrupt raised inside returns 130.
-    """
-
-    async def fetch() -> CreationProgress:
-        return progress_from_wire(await client.get_creation_progress(instance_id))
-
-    return await wait_for_progress(
-        fetch,
-        clock,
-        timeout=timeout,
-        interval=interval,
-        out=out,
-        err=err,
-        is_tty=is_tty,
-        eta=eta,
-    )

@@ -86,6 +86,11 @@ def _iam_error(status_code: int, title: str, message: str) -> Response:
     return json_response(body, status_code)
 
 
+def _same_secret(given: str, secret: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (a str one raises TypeError)."""
+    return hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8"))
+
+
 def _unauthorized(detail: str) -> Response:
     return api_error(401, "APIGW.0301", f"Incorrect IAM authentication information: {detail}")
 
@@ -184,7 +189,7 @@ class SimState:
 
     def check_token(self, token: str) -> Response | None:
         now = self.clock.now()
-        if hmac.compare_digest(token, self.credentials.token.get_secret_value()):
+        if _same_secret(token, self.credentials.token.get_secret_value()):
             ttl = self.faults.token_ttl
             if ttl is not None and now >= self.started + timedelta(seconds=ttl):
                 return api_error(401, "APIGW.0307", "The token must be updated.")
@@ -356,7 +361,7 @@ async def iam_tokens(request: Request) -> Response:
     if "password" not in methods:
         return _iam_error(400, "Bad Request", "Only the password method is supported here.")
     good_user = name == creds.iam_user and domain.get("name", creds.iam_domain) == creds.iam_domain
-    good_password = hmac.compare_digest(password, creds.iam_password.get_secret_value())
+    good_password = _same_secret(password, creds.iam_password.get_secret_value())
     if not (good_user and good_password):
         return _iam_error(401, "Unauthorized", "The username or password is wrong.")
     if not isinstance(project, dict):
