@@ -6,6 +6,10 @@ logs, a repr or an error message.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 TOKEN = "tok-QUOKKA-7f3e9a1c5b"
 SK = "sk-PANGOLIN-0d8c2b4e6a"
 SECURITY_TOKEN = "st-AXOLOTL-91ab3cd4ef"
@@ -13,3 +17,16 @@ PASSWORD = "pw-NARWHAL-55aa66bb77"
 AK = "HPUAEXAMPLEAK0000001"
 PROJECT = "0123456789abcdef0123456789abcdef"
 SECRETS = (TOKEN, SK, SECURITY_TOKEN, PASSWORD)
+
+
+SEED_PAGE = Path(__file__).parent / "data" / "seed_process_page.txt"  # verbatim copy of shared/seed
+
+
+def seed_example() -> dict[str, Any]:
+    """The seed page's response example, verbatim: the JSON between its header and status table."""
+    page = SEED_PAGE.read_text(encoding="utf-8")
+    after_header = page[page.index("响应示例") :]  # "response example"
+    value, end = json.JSONDecoder().raw_decode(after_header, after_header.index("{"))
+    assert after_header[end:].lstrip().startswith("状态码")  # "status codes": nothing after it
+    assert isinstance(value, dict)
+    return value

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import seed_example
 from pydantic import SecretStr
 
 from roma_tui.api.auth import AkSkAuth
@@ -30,7 +31,6 @@ from roma_tui.simulator import (
 from roma_tui.simulator.scenario import Scenario, SubServiceSpec
 from roma_tui.simulator.server import banner, is_loopback, serve
 
-SEED_PAGE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_ee23e05c3a08f570.txt"
 SEED_ID = "b037d389-62a4-464a-8461-c88797ad4f23"
 BILLING_ID = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7"
 MIXED_ID = "4f5a6b7c-8d9e-4f0a-b1c2-d3e4f5a6b7c8"
@@ -38,15 +38,6 @@ NEW_ORDER_ID = "6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e"
 CREDS = SimCredentials.demo()
 PID = CREDS.project_id
 TOKEN = {"X-Auth-Token": CREDS.token.get_secret_value()}
-
-
-def seed_example() -> dict[str, Any]:
-    text = SEED_PAGE.read_text(encoding="utf-8")
-    start = text.index('{\n"instance"')
-    end = text.index("} 状态码", start) + 1
-    data = json.loads(text[start:end])
-    assert isinstance(data, dict)
-    return data
 
 
 @pytest.fixture
