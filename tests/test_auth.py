@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from roma_tui.api import signing
-from roma_tui.api.auth import AkSkAuth, PasswordAuth, TokenAuth
+from roma_tui.api.auth import AkSkAuth, PasswordAuth, TokenAuth, mask_ak
 from roma_tui.api.errors import AuthError
 from roma_tui.clock import FakeClock
 
@@ -213,3 +213,10 @@ def test_describe_repr_and_str_never_show_secrets(clock: FakeClock) -> None:
             assert description in text
             for secret in secrets.split():
                 assert secret not in text
+
+
+def test_a_short_access_key_is_not_shown_at_all() -> None:
+    assert mask_ak("HPUAEXAMPLEAK0000001") == "HPUA…0001"
+    assert mask_ak("HPUA12340001") == "HPUA…0001"
+    assert mask_ak("HPUA1230001") == "set"  # 8 of 11 characters would be most of it
+    assert AkSkAuth("SHORTAK", SecretStr("sk"), None).describe() == "AK/SK set"

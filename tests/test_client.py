@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from roma_tui import __version__
+from roma_tui.api.auth import TokenAuth
 from roma_tui.api.client import RetryEvent, RetryPolicy, RomaClient
 from roma_tui.api.errors import (
     ApiError,
@@ -29,6 +31,7 @@ from roma_tui.api.errors import (
     RomaError,
     TransportError,
 )
+from roma_tui.api.models import InstanceListResponse
 from roma_tui.clock import FakeClock
 
 ENDPOINT = "https://roma.example.invalid"
@@ -206,6 +209,50 @@ async def test_list_drops_duplicates_when_the_list_shifts_while_paging() -> None
         result = await client.list_instances()
     ids = [i.id for i in result.instances]
     assert len(ids) == len(set(ids)) == 150
+    assert [m["id"] for m in result.raw["instances"]] == ids
+    assert (result.raw["size"], result.size) == (150, 150)
+
+
+async def test_list_validates_the_merged_list_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are only checked for their paging fields; the 250 members are validated once."""
+    seen: list[object] = []
+    original = InstanceListResponse.parse.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[InstanceListResponse], data: object) -> InstanceListResponse:
+        seen.append(data)
+        return original(cls, data)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(InstanceListResponse, "parse", classmethod(spy))
+    rec = paged_handler(250)
+    async with make_client(rec) as client:
+        result = await client.list_instances()
+    assert rec.count == 3
+    assert len(seen) == 1 and seen[0] is result.raw
+    assert (result.raw["total"], result.raw["size"]) == (250, 250)
+    assert [m["id"] for m in result.raw["instances"]] == [f"id-{n:04d}" for n in range(250)]
+
+
+async def test_list_pages_stay_tolerant() -> None:
+    """A quoted total still pages; odd members are kept raw and validated like one page."""
+    first = [instance(0), "junk", {"id": "id-0001", "name": ["not", "text"], "status": 7}]
+    rec = Recorder(
+        httpx.Response(200, json={"total": "4", "instances": first}),
+        httpx.Response(200, json={"total": "4", "instances": [instance(3)]}),
+    )
+    async with make_client(rec) as client:
+        result = await client.list_instances()
+    assert rec.count == 2
+    assert [i.id for i in result.instances] == ["id-0000", "id-0001", "id-0003"]
+    assert (result.instances[1].name, result.instances[1].status) == (None, "7")
+    assert result.raw["instances"][1] == "junk"
+    assert (result.total, result.size) == (4, 4)
+
+
+async def test_a_list_page_that_is_not_an_object_is_a_bad_response() -> None:
+    rec = Recorder(httpx.Response(200, json=[1, 2]))
+    async with make_client(rec) as client:
+        with pytest.raises(BadResponseError, match="instance list response is not a JSON object"):
+            await client.list_instances()
 
 
 async def test_status_filter_is_sent_on_every_page() -> None:
@@ -565,6 +612,16 @@ def test_auth_method_attribute() -> None:
     plain = RomaClient(ENDPOINT, PROJECT, None, transport=httpx.MockTransport(rec))
     assert plain.auth_method == "none"
     assert plain.endpoint == ENDPOINT and plain.project_id == PROJECT
+
+
+def test_auth_description_comes_from_the_auth_object() -> None:
+    rec = Recorder(httpx.Response(200))
+    token = make_client(rec, auth=TokenAuth(SecretStr(TOKEN)))
+    assert token.auth_description == "token"
+    assert TOKEN not in repr(token)
+    assert make_client(rec, auth=FakeAkSkAuth()).auth_description == "FakeAkSkAuth"
+    plain = RomaClient(ENDPOINT, PROJECT, None, transport=httpx.MockTransport(rec))
+    assert plain.auth_description == "none"
 
 
 def test_default_timeouts() -> None:

@@ -6,7 +6,9 @@ Runs against a small fake API (wire models built with their own `parse()`) on a 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
+from collections import Counter
 from dataclasses import FrozenInstanceError
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -141,12 +143,22 @@ def api(clock: FakeClock) -> FakeApi:
     return FakeApi(clock)
 
 
+async def drain(monitor: Monitor) -> list[Transition]:
+    """Poll until nothing more is due now, as the TUI does on each tick (at most 4 polls)."""
+    transitions: list[Transition] = []
+    for _ in range(4):
+        transitions += await monitor.poll_due()
+        if not monitor.due():
+            break
+    return transitions
+
+
 async def run_for(monitor: Monitor, clock: FakeClock, seconds: int) -> list[Transition]:
     """Tick the fake clock one second at a time, running whatever falls due."""
-    transitions = await monitor.poll_due()
+    transitions = await drain(monitor)
     for _ in range(seconds):
         clock.advance(1)
-        transitions += await monitor.poll_due()
+        transitions += await drain(monitor)
     return transitions
 
 
@@ -183,10 +195,31 @@ async def test_one_poll_fetches_the_list_and_then_what_it_made_due(
     api: FakeApi, clock: FakeClock
 ) -> None:
     api.add("a", "CREATING", 40)
-    monitor = Monitor(api, clock)
+    monitor = Monitor(api, clock, interval=10)
+    await monitor.poll_due()  # the first load: the list alone, so that it can be shown
+    assert [k for _, k, _ in api.calls] == ["list"]
+    assert monitor.next_wakeup() == clock.now()
     await monitor.poll_due()
     assert [k for _, k, _ in api.calls] == ["list", "progress"]
     assert monitor.snapshot.progress["a"].progress == 40
+    # later, a list that shows a new creating instance gets its progress in the same poll
+    api.add("b", "CREATING", 10)
+    clock.advance(10)
+    await monitor.poll_due()
+    assert api.calls[2:] == [(10, "list", None), (10, "progress", "a"), (10, "progress", "b")]
+
+
+async def test_first_poll_with_a_selection_fetches_it_with_the_list(
+    api: FakeApi, clock: FakeClock
+) -> None:
+    for n in range(300):
+        api.add(f"i{n:03d}", "CREATING")
+    monitor = Monitor(api, clock, interval=10)
+    monitor.select("i150")  # remembered from the last session
+    await monitor.poll_due()
+    assert sorted(api.calls) == [(0, "list", None), (0, "progress", "i150")]
+    await monitor.poll_due()  # then the others, within the budget
+    assert len(api.calls) == 2 + monitor.burst == 7
 
 
 async def test_snapshots_are_immutable_and_share_unchanged_instances(
@@ -255,7 +288,7 @@ async def test_minimum_fast_interval_and_next_wakeup(api: FakeApi, clock: FakeCl
     assert monitor.fast_interval == 2  # never faster than 2 s
     start = clock.now()
     assert monitor.next_wakeup() == start
-    await monitor.poll_due()  # the list, then the progress of "a" it made due
+    await drain(monitor)  # the list, then the progress of "a" it made due
     assert monitor.next_wakeup() == start + timedelta(seconds=2)
 
 
@@ -383,7 +416,7 @@ async def test_progress_error_backs_off_and_not_found_is_slow(
     api.add("a", "CREATING", 40)
     api.add("b", "CREATING", 40)
     monitor = Monitor(api, clock, interval=10)
-    await monitor.poll_due()
+    await drain(monitor)
     api.progress_errors["a"] = ApiError("Bad gateway.", status_code=502)
     del api.progress["b"]
     clock.advance(5)
@@ -466,10 +499,90 @@ async def test_pause_and_resume(api: FakeApi, clock: FakeClock) -> None:
 async def test_refresh_now_makes_everything_due(api: FakeApi, clock: FakeClock) -> None:
     api.add("a", "CREATING")
     monitor = Monitor(api, clock, interval=10)
-    await monitor.poll_due()
+    await drain(monitor)
     assert monitor.due() == []
     monitor.refresh_now()
     assert set(monitor.due()) == {Job("instances"), Job("progress", "a")}
+
+
+# --- the shared budget of progress requests -----------------------------------------------
+
+
+def shared_calls(api: FakeApi, selected: str | None = None) -> list[tuple[float, str]]:
+    return [(t, i) for t, k, i in api.calls if k == "progress" and i is not None and i != selected]
+
+
+async def test_a_few_creating_are_each_polled_at_the_fast_interval(
+    api: FakeApi, clock: FakeClock
+) -> None:
+    for iid in ("a", "b", "c"):
+        api.add(iid, "CREATING")
+    monitor = Monitor(api, clock, interval=10)
+    await run_for(monitor, clock, 60)
+    fast = [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60]
+    assert [api.times("progress", iid) for iid in ("a", "b", "c")] == [fast, fast, fast]
+    assert monitor.shared_interval == monitor.fast_interval == 5
+
+
+async def test_hundreds_creating_stay_within_the_budget_and_the_selected_stays_fast(
+    api: FakeApi, clock: FakeClock
+) -> None:
+    for n in range(300):
+        api.add(f"i{n:03d}", "CREATING")
+    monitor = Monitor(api, clock, interval=10)  # budget: 1 progress request a second
+    monitor.select("i299")
+    await run_for(monitor, clock, 900)
+    assert api.times("list") == list(range(0, 901, 10))  # every status, every interval
+    assert api.times("progress", "i299") == list(range(0, 901, 5))
+    assert monitor.progress_interval("i299") == 5
+    assert monitor.progress_interval("i000") == monitor.shared_interval == 299
+    others = [t for t, _ in shared_calls(api, "i299")]
+    for start in range(0, 841):  # any minute: 60 requests at most, give or take the burst
+        assert sum(start <= t < start + 60 for t in others) <= 60 + monitor.burst
+    assert 850 <= len(others) <= 900 + monitor.burst  # on average one a second
+    # fair: every instance got its turn, about every 299 s
+    polled = {i for _, i in shared_calls(api, "i299")}
+    assert polled == {f"i{n:03d}" for n in range(299)}
+    gaps = [b - a for a, b in itertools.pairwise(api.times("progress", "i000"))]
+    assert gaps and all(299 <= g <= 310 for g in gaps)
+    assert not any(monitor.progress_stale(f"i{n:03d}") for n in range(300))
+
+
+async def test_shared_requests_are_spread_out(api: FakeApi, clock: FakeClock) -> None:
+    for n in range(300):
+        api.add(f"i{n:03d}", "CREATING")
+    monitor = Monitor(api, clock, interval=10)
+    await run_for(monitor, clock, 120)
+    per_second = Counter(t for t, _ in shared_calls(api))
+    assert per_second[0] == monitor.burst == 5  # the first tick: the burst, not 300
+    assert max(n for t, n in per_second.items() if t > 0) == 1  # then one a second
+    assert monitor.next_wakeup() == clock.now() + timedelta(seconds=1)
+    # a refresh or a resume makes everything due, but the budget still spreads it out
+    api.calls.clear()
+    monitor.refresh_now()
+    assert len([j for j in monitor.due() if j.kind == "progress"]) <= monitor.burst
+    await run_for(monitor, clock, 10)
+    assert len(shared_calls(api)) <= monitor.burst + 10
+
+
+async def test_the_end_of_a_creation_jumps_the_queue(api: FakeApi, clock: FakeClock) -> None:
+    for n in range(300):
+        api.add(f"i{n:03d}", "CREATING")
+    monitor = Monitor(api, clock, interval=10)
+    await run_for(monitor, clock, 25)
+    assert api.times("progress", "i250") == []  # not its turn for minutes yet
+    api.set_list_status("i250", "CREATE_FAILED")
+    api.set_progress("i250", "CREATE_FAILED", 70, error=("ROMA.0042", "no quota"))
+    transitions = await run_for(monitor, clock, 6)  # the list at t=30
+    assert [(t.instance_id, t.new) for t in transitions] == [("i250", Status.FAILED)]
+    assert api.times("progress", "i250") == [31]  # the next request the budget allows
+    failed = monitor.snapshot.progress["i250"].failed_sub_services
+    assert failed[0].error_code == "ROMA.0042"
+
+
+def test_the_budget_must_be_positive(api: FakeApi, clock: FakeClock) -> None:
+    with pytest.raises(ValueError, match="progress_budget"):
+        Monitor(api, clock, progress_budget=0)
 
 
 # --- concurrency, scale, vanishing instances ----------------------------------------------
@@ -478,7 +591,7 @@ async def test_refresh_now_makes_everything_due(api: FakeApi, clock: FakeClock) 
 async def test_bounded_concurrency(api: FakeApi, clock: FakeClock) -> None:
     for n in range(20):
         api.add(f"i{n}", "CREATING")
-    monitor = Monitor(api, clock, max_concurrency=3)
+    monitor = Monitor(api, clock, max_concurrency=3, progress_budget=20)
     await monitor.refresh_instances()
     assert len(monitor.due()) == 20
     await monitor.poll_due()
@@ -518,8 +631,9 @@ async def test_two_thousand_instances(api: FakeApi, clock: FakeClock) -> None:
     second = monitor.snapshot
     assert len(second.instances) == 2000
     assert all(a is b for a, b in zip(first.instances, second.instances, strict=True))
-    assert len(monitor.due()) == 20  # only the creating ones have progress polled
-    await monitor.poll_due()
+    # only the creating ones have progress polled: 5 at once (the budget's burst) ...
+    assert [j.instance_id for j in monitor.due()] == [f"inst-{n:04d}" for n in range(0, 500, 100)]
+    await run_for(monitor, clock, 15)  # ... then one a second
     assert len(monitor.snapshot.progress) == 20
 
 

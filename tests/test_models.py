@@ -13,6 +13,7 @@ from roma_tui.api.errors import BadResponseError
 from roma_tui.api.models import (
     CreationProgressResponse,
     InstanceDetailResponse,
+    InstanceListPage,
     InstanceListResponse,
 )
 from roma_tui.monitor.domain import Status
@@ -243,6 +244,7 @@ def test_detail_shape() -> None:
     [
         (CreationProgressResponse, "creation progress"),
         (InstanceListResponse, "instance list"),
+        (InstanceListPage, "instance list"),
         (InstanceDetailResponse, "instance detail"),
     ],
 )
@@ -252,3 +254,37 @@ def test_parse_hopeless_shapes(model: Any, what: str, data: object, kind: str) -
         model.parse(data)
     assert info.value.message == f"{what} response is not a JSON object (got {kind})"
     assert "\n" not in str(info.value)
+
+
+def test_every_wrong_field_becomes_none_and_the_rest_survive() -> None:
+    """Several bad fields in one object, in nested objects too: each one alone is nulled."""
+    member = {
+        "id": "i-1",
+        "name": {"not": "text"},
+        "status": "RUNNING",
+        "create_time": True,
+        "update_time": 1741262473785.0,
+        "charge_type": 2.6,
+        "available_zone_ids": ["az1", None],
+        "publicip_enable": "maybe",
+        "vpc_id": 42,
+    }
+    wire = InstanceListResponse.parse({"total": [], "size": 1.0, "instances": [member, 3]})
+    (m,) = wire.instances
+    assert (wire.total, wire.size) == (None, 1)
+    assert (m.id, m.name, m.status, m.vpc_id) == ("i-1", None, "RUNNING", "42")
+    assert (m.create_time, m.update_time, m.charge_type) == (None, 1741262473785, 3)
+    assert (m.available_zone_ids, m.publicip_enable) == (None, None)
+    progress = CreationProgressResponse.parse(
+        {"current_time": "x", "currentTime": {}, "instance": {"instanceId": [], "name": "n"}}
+    )
+    assert progress.current_time is None
+    assert progress.instance is not None
+    assert (progress.instance.instance_id, progress.instance.name) == (None, "n")
+
+
+def test_a_list_page_keeps_its_members_raw() -> None:
+    data = {"total": "250", "size": 100, "instances": [{"id": "a"}, "junk"], "extra": 1}
+    page = InstanceListPage.parse(data)
+    assert (page.total, page.size) == (250, 100)
+    assert page.raw is data

@@ -42,6 +42,7 @@ from roma_tui.api.errors import (
 from roma_tui.api.models import (
     CreationProgressResponse,
     InstanceDetailResponse,
+    InstanceListPage,
     InstanceListResponse,
 )
 from roma_tui.clock import Clock, SystemClock
@@ -181,7 +182,8 @@ class RomaClient:
 
         Pages by `offset` until `total` is reached (a server may send fewer than `limit`
         items per page); stops at an empty page, or, when `total` is missing, at a short
-        page. Instances seen twice (the list shifted while paging) are kept once.
+        page. Instances seen twice (the list shifted while paging) are kept once. Each page
+        is checked for its shape and paging fields only; the merged list is validated once.
         """
         path = f"/v2/{self._project_segment}/instances"
         merged_raw: dict[str, Any] | None = None
@@ -194,7 +196,7 @@ class RomaClient:
             if status:
                 params["status"] = status
             data = await self._get_json(path, params)
-            page = InstanceListResponse.parse(data)
+            page = InstanceListPage.parse(data)
             raw = page.raw
             if merged_raw is None:
                 merged_raw = dict(raw)

@@ -19,10 +19,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PrivateAttr,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -31,6 +33,7 @@ from roma_tui.api.errors import BadResponseError
 __all__ = [
     "CreationProgressResponse",
     "InstanceDetailResponse",
+    "InstanceListPage",
     "InstanceListResponse",
     "ListedInstance",
     "ProgressInstance",
@@ -44,6 +47,10 @@ def _or_none(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         return handler(value)
     except ValidationError:
         return None
+
+
+#: How many rounds of "null the fields that failed, validate again" a model gets.
+_MAX_ROUNDS = 4
 
 
 def _number(value: Any) -> Any:
@@ -68,19 +75,44 @@ def _object_list(value: Any) -> list[Any]:
 
 _Lenient = WrapValidator(_or_none)
 
-Str = Annotated[str | None, _Lenient]
-Int = Annotated[int | None, BeforeValidator(_number), _Lenient]
-Bool = Annotated[bool | None, _Lenient]
+# Scalar fields are lenient through `_Wire._lenient` (one Python call per object, not one per
+# field): a field whose value does not fit is nulled and the object validated again.
+Str = str | None
+Int = Annotated[int | None, BeforeValidator(_number)]
+Bool = bool | None
 #: A time as sent: ms or s epoch, or a string. Decoded by the mapping.
-Stamp = Annotated[int | str | None, BeforeValidator(_number), _Lenient]
+Stamp = Annotated[int | str | None, BeforeValidator(_number)]
 #: Zones as sent: a real list, a JSON array inside a string, or a comma list.
-Zones = Annotated[list[str] | str | None, _Lenient]
+Zones = list[str] | str | None
 #: Charging mode as sent: 0/1 or "postPaid"/"prePaid".
-Charging = Annotated[int | str | None, BeforeValidator(_number), _Lenient]
+Charging = Annotated[int | str | None, BeforeValidator(_number)]
 
 
 class _Wire(BaseModel):
+    """Every field optional; a field whose value does not fit becomes None, not an error."""
+
     model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, frozen=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _lenient(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Validate; on errors, null each top-level field that failed and validate again.
+
+        Same result as a lenient validator on every field (each field is validated on its
+        own), at the price of one Python call per object instead of one per field.
+        """
+        for _ in range(_MAX_ROUNDS):
+            try:
+                return handler(data)
+            except ValidationError as exc:
+                if not isinstance(data, dict):
+                    raise
+                keys = {err["loc"][0] for err in exc.errors() if err["loc"]}
+                failed = {key for key in keys if key in data and data[key] is not None}
+                if not failed or len(keys) != len(failed):
+                    raise
+                data = {**data, **dict.fromkeys(failed)}
+        return handler(data)
 
 
 class _Response(_Wire):
@@ -149,6 +181,17 @@ class InstanceListResponse(_Response):
     total: Int = None
     size: Int = None
     instances: Annotated[list[ListedInstance], BeforeValidator(_object_list)] = []
+
+
+class InstanceListPage(_Response):
+    """One page of the list while the client pages through it: only the paging fields are
+    validated; the members stay in `raw["instances"]` (the merged list is validated once,
+    as an `InstanceListResponse`)."""
+
+    _what: ClassVar[str] = "instance list"
+
+    total: Int = None
+    size: Int = None
 
 
 # --- GET /v2/{project_id}/instances/{instance_id}/process ------------------------------------

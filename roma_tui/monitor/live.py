@@ -6,12 +6,25 @@ frozen `Snapshot` (unchanged `Instance` objects are shared, so a renderer can sk
 identity) and reports `Transition`s when an instance's creation ends.
 
 Polling policy (all times from the injected clock, `interval` default 10 s):
-- the instance list: every `interval`;
-- creation progress of every instance still creating, and of the selected one while it is
-  creating: every `max(2 s, interval / 2)` ("fast");
+- the instance list: every `interval`; it alone shows every instance's status;
+- creation progress of the selected instance while it is creating: every
+  `max(2 s, interval / 2)` ("fast");
+- creation progress of every other instance still creating: out of a shared request budget
+  of `progress_budget` requests per second (default 1): each one every
+  `max(fast, n / progress_budget)` seconds ("shared"; n = creating instances not
+  selected), so 3 creating are each polled at the fast interval while 300 are polled
+  every 300 s, one request a second, and never more than the budget allows (a token
+  bucket of `max(1, progress_budget * fast)` requests, refilled at `progress_budget` per
+  second). Requests are spread out: a tick starts only as many as the bucket holds, those
+  never fetched first, then the longest overdue, so a start, `resume()` or `refresh_now()`
+  with hundreds creating does not fire hundreds of requests at once. Details of an
+  instance whose creation just ended (seen first in the list) come first in that budget;
 - creation progress of the selected instance once running, failed or anything else: every
   `6 * interval` ("slow");
 - creation progress of non-selected instances that are not creating: never.
+- The first `poll_due()` fetches the list (and the selected instance's progress) only, so
+  the list can be shown at once; the progress of the others follows from the next poll on.
+  `refresh_progress(id)` called directly fetches at once, outside the budget.
 - On an error: the feed keeps its last good data and records the error; the next try is
   after `cadence * 2 ** (failures - 1)`, capped at 5 minutes, but never sooner than the
   server's `Retry-After`. Errors that waiting will not fix (401/403, 4xx) start at 60 s,
@@ -29,7 +42,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Literal, Protocol
 
@@ -54,6 +67,7 @@ log = logging.getLogger("roma_tui.monitor")
 
 MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a failing feed
 MIN_FAST = 2.0  # seconds: the fastest creation-progress poll
+PROGRESS_BUDGET = 1.0  # progress requests per second shared by the non-selected creating
 SLOW_FACTOR = 6  # the selected finished instance is polled every SLOW_FACTOR * interval
 PERMANENT_BASE = 60.0  # seconds: first wait after an error that waiting will not fix
 NOT_FOUND_DELAY = MAX_BACKOFF  # seconds: next try after "no such instance"
@@ -61,6 +75,9 @@ NOT_FOUND_DELAY = MAX_BACKOFF  # seconds: next try after "no such instance"
 _EMPTY_PROGRESS: Mapping[str, CreationProgress] = MappingProxyType({})
 _EMPTY_FEEDS: Mapping[str, Feed] = MappingProxyType({})
 _EMPTY_INDEX: Mapping[str, Instance] = MappingProxyType({})
+_EMPTY_CREATING: Mapping[str, None] = MappingProxyType({})
+_NEVER = datetime.min.replace(tzinfo=UTC)  # sorts a never-fetched feed before any due one
+_TOKEN_EPSILON = 1e-6  # float slack when counting whole requests in the bucket
 
 
 class InstanceSource(Protocol):
@@ -163,7 +180,8 @@ def _unexpected(exc: Exception, what: str) -> RomaError:
 class _State:
     instances: tuple[Instance, ...] = ()
     by_id: Mapping[str, Instance] = field(default_factory=dict)
-    creating: frozenset[str] = frozenset()  # ids the list says are creating
+    # ids the list says are creating, in the list's order (an ordered set)
+    creating: Mapping[str, None] = field(default_factory=lambda: _EMPTY_CREATING)
     progress: dict[str, CreationProgress] = field(default_factory=dict)
     progress_feeds: dict[str, Feed] = field(default_factory=dict)
     watch: dict[str, _Watch] = field(default_factory=dict)
@@ -179,17 +197,23 @@ class Monitor:
         interval: float = 10.0,
         max_concurrency: int = 4,
         eta: EtaEstimator | None = None,
+        progress_budget: float = PROGRESS_BUDGET,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
+        if progress_budget <= 0:
+            raise ValueError("progress_budget must be positive")
         self._client = client
         self._clock = clock
         self.interval = float(interval)
         self.max_concurrency = max_concurrency
         self.eta: EtaEstimator = eta or RateEta()
+        self.progress_budget = float(progress_budget)
         self._sem = asyncio.Semaphore(max_concurrency)
+        self._tokens = self.burst  # shared progress requests that may start now
+        self._tokens_at = clock.now()
         self._s = _State()
         self._list_feed = Feed(next_due=clock.now())
         self._selected: str | None = None
@@ -226,6 +250,19 @@ class Monitor:
         """Seconds between creation-progress polls of the selected, finished instance."""
         return SLOW_FACTOR * self.interval
 
+    @property
+    def shared_interval(self) -> float:
+        """Seconds between creation-progress polls of a creating instance that is not
+        selected: the fast interval, or slower when that would exceed the request budget."""
+        s = self._s
+        others = len(s.creating) - (self._selected in s.creating)
+        return max(self.fast_interval, others / self.progress_budget)
+
+    @property
+    def burst(self) -> float:
+        """The most shared progress requests that may start in one go."""
+        return max(1.0, self.progress_budget * self.fast_interval)
+
     def progress_interval(self, instance_id: str) -> float | None:
         """How often this instance's creation progress is polled; None when it is not."""
         inst = self._s.by_id.get(instance_id)
@@ -233,7 +270,7 @@ class Monitor:
             return None
         status = _effective_status(inst, self._s.progress.get(instance_id))
         if status is Status.CREATING:
-            return self.fast_interval
+            return self.fast_interval if instance_id == self._selected else self.shared_interval
         if instance_id == self._selected:
             return self.slow_interval
         return None
@@ -351,8 +388,20 @@ class Monitor:
             if iid != sel and iid not in s.creating:
                 yield iid
 
+    def _tokens_now(self, now: datetime) -> float:
+        """Shared progress requests the budget allows at `now` (token bucket)."""
+        elapsed = max(0.0, (now - self._tokens_at).total_seconds())
+        return min(self.burst, self._tokens + elapsed * self.progress_budget)
+
+    def _spend(self, requests: int, now: datetime) -> None:
+        self._tokens = self._tokens_now(now) - requests
+        self._tokens_at = now
+
     def due(self, now: datetime | None = None) -> list[Job]:
-        """The jobs whose time has come (none while paused or held after an auth failure)."""
+        """The jobs whose time has come and that the budget allows (none while paused or held
+        after an authentication failure): the list, the selected instance's progress, then
+        as many other progress jobs as the shared budget holds, never fetched first, then
+        the longest overdue."""
         now = now or self._clock.now()
         if self._paused or (self._hold_until is not None and now < self._hold_until):
             return []
@@ -361,11 +410,22 @@ class Monitor:
         if self._list_feed.next_due <= now and job not in self._inflight:
             jobs.append(job)
         feeds = self._s.progress_feeds
+        once = self._once
+        shared: list[tuple[bool, datetime, Job]] = []
         for iid in self._progress_candidates():
             feed = feeds.get(iid)
             job = Job("progress", iid)
-            if (feed is None or feed.next_due <= now) and job not in self._inflight:
+            if (feed is not None and feed.next_due > now) or job in self._inflight:
+                continue
+            if iid == self._selected:
                 jobs.append(job)
+            else:
+                shared.append((iid not in once, _NEVER if feed is None else feed.next_due, job))
+        if shared:
+            allowed = int(self._tokens_now(now) + _TOKEN_EPSILON)
+            if allowed < len(shared):
+                shared.sort(key=lambda entry: entry[:2])  # stable: list order among equals
+            jobs.extend(job for *_, job in shared[:allowed])
         return jobs
 
     def next_wakeup(self) -> datetime:
@@ -377,30 +437,46 @@ class Monitor:
         if Job("instances") not in self._inflight:
             times.append(self._list_feed.next_due)
         feeds = self._s.progress_feeds
+        shared: datetime | None = None  # the earliest due shared progress job
         for iid in self._progress_candidates():
             if Job("progress", iid) in self._inflight:
                 continue
             feed = feeds.get(iid)
-            times.append(now if feed is None else feed.next_due)
+            at = now if feed is None else feed.next_due
+            if iid == self._selected:
+                times.append(at)
+            elif shared is None or at < shared:
+                shared = at
+        if shared is not None:
+            missing = 1.0 - self._tokens_now(now)
+            if missing > _TOKEN_EPSILON:  # wait for the budget to allow one more request
+                shared = max(shared, now + timedelta(seconds=missing / self.progress_budget))
+            times.append(shared)
         wake = min(times) if times else now + timedelta(seconds=self.interval)
         if self._hold_until is not None and wake < self._hold_until:
             wake = self._hold_until
         return wake
 
     async def poll_due(self) -> list[Transition]:
-        """Run every due job (at most `max_concurrency` requests at once).
+        """Run every due job the budget allows (at most `max_concurrency` requests at once).
 
         When the list was among them, the jobs it made due (instances that started
-        creating, details of one that just ended) run at once too, not a tick later.
+        creating, details of one that just ended) run at once too, not a tick later;
+        except on the first load, which returns with the list so that it can be shown.
         """
         transitions: list[Transition] = []
+        first_load = self._list_feed.updated is None
         for _ in range(2):
-            jobs = self.due()
+            now = self._clock.now()
+            jobs = self.due(now)
             if not jobs:
                 break
+            shared = sum(j.kind == "progress" and j.instance_id != self._selected for j in jobs)
+            if shared:
+                self._spend(shared, now)
             results = await asyncio.gather(*(self._run(job) for job in jobs))
             transitions.extend(t for ts in results for t in ts)
-            if Job("instances") not in jobs:
+            if Job("instances") not in jobs or first_load:
                 break
         return transitions
 
@@ -492,7 +568,7 @@ class Monitor:
         now = self._clock.now()
         instances: list[Instance] = []
         by_id: dict[str, Instance] = {}
-        creating: set[str] = set()
+        creating: dict[str, None] = {}  # an ordered set: the list's order
         transitions: list[Transition] = []
         for listed in response.instances:
             inst = instance_from_listed(listed)
@@ -504,7 +580,7 @@ class Monitor:
             instances.append(inst)
             by_id[inst.id] = inst
             if inst.status is Status.CREATING:
-                creating.add(inst.id)
+                creating[inst.id] = None
             t = self._observe(inst.id, inst.name, inst.status, None)
             if t is not None:
                 transitions.append(t)
@@ -521,7 +597,7 @@ class Monitor:
             self._once.discard(gone)
         s.instances = tuple(instances)
         s.by_id = MappingProxyType(by_id)
-        s.creating = frozenset(creating)
+        s.creating = MappingProxyType(creating)
         self._hold_until = None
         self._list_feed = Feed(next_due=now + timedelta(seconds=self.interval), updated=now)
         self._publish()

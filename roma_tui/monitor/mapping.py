@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from roma_tui.api.models import (
     CreationProgressResponse,
@@ -46,12 +47,19 @@ def clean_text(value: str | None) -> str | None:
     None for a missing value or a placeholder ("", "#")."""
     if value is None:
         return None
-    text = "".join(
+    # Fast path: a printable string has no control characters and no whitespace but " "
+    # (checked for every code point), so only the slow path below can change a character.
+    text = (value if value.isprintable() else _without_controls(value)).strip()
+    return None if text in ("", "#") else text
+
+
+def _without_controls(value: str) -> str:
+    """Whitespace characters become a space, other control characters (category C*) go."""
+    return "".join(
         " " if ch.isspace() else ch
         for ch in value
         if ch.isspace() or not unicodedata.category(ch).startswith("C")
-    ).strip()
-    return None if text in ("", "#") else text
+    )
 
 
 def parse_time(value: int | str | None) -> datetime | None:
@@ -102,6 +110,7 @@ def _percent(value: int | None) -> int:
     return 0 if value is None else max(0, min(100, value))
 
 
+@lru_cache(maxsize=256)  # a few spellings recur in every list: map each once
 def _status(raw: str | None) -> tuple[Status, str]:
     text = clean_text(raw) or ""
     return normalise_status(text), text
@@ -129,6 +138,7 @@ def _charging(
     return text
 
 
+@lru_cache(maxsize=256)
 def _type(type_: str | None, spec: str | None) -> str | None:
     """`basic` | `professional` | ..., from `type` or from a spec (ROMA_BASIC, roma.basic.001)."""
     explicit = clean_text(type_)
