@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from roma_tui.tui.render import bar, safe, status_text
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
 from roma_tui.tui.screenshots import settle
 from roma_tui.tui.state import STATE_FILE, UiState, load_state, save_state
-from roma_tui.tui.widgets import InstanceTable, InstanceView, instance_row
+from roma_tui.tui.widgets import InstanceTable, InstanceView, instance_row, subservice_layout
 
 INTERVAL = 10.0
 WARP = 540.0  # into the default scenario: several creating, roma-billing has failed
@@ -283,16 +285,71 @@ async def test_help_screen_opens_and_closes(pilot: Pilot[int]) -> None:
     assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_stale_data_is_marked(pilot: Pilot[int], fake_clock: FakeClock) -> None:
+async def test_stale_data_is_marked_while_the_api_hangs(
+    pilot: Pilot[int], fake_clock: FakeClock, sim_app: SimulatorApp
+) -> None:
     app = pilot.app
     assert isinstance(app, RomaApp)
-    await pilot.press("p")  # nothing refreshes while paused: the data ages
+    release = asyncio.Event()
+
+    async def hang(seconds: float) -> None:
+        await release.wait()
+
+    sim_app.sim.sleep = hang  # every request now waits until released
+    sim_app.faults = Faults(latency=1.0)
     fake_clock.advance(3 * INTERVAL)
-    await pilot.pause(1.2)  # one tick of the 1 s timer re-renders the labels
-    await settle(pilot)
+    await pilot.pause(1.2)  # a tick of the 1 s timer: a poll starts (and hangs), labels age
+    assert app.polling
     assert "list 30s ago" in status_line(app)
     assert "stale" in status_line(app)
     assert app.screen_stack[0].has_class("-stale")
+    sim_app.faults = Faults()
+    release.set()
+    await settle(pilot)
+    assert "stale" not in status_line(app)
+    assert not app.screen_stack[0].has_class("-stale")
+
+
+async def test_a_paused_screen_stands_still(pilot: Pilot[int], fake_clock: FakeClock) -> None:
+    """Paused, nothing moves on with time: no age, elapsed time or ETA, and no repaint."""
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    app.select_by_name("roma-2222")  # creating: its elapsed time counts seconds
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    shown = (status_line(app), detail(app), row_of(app, "roma-2222"))
+    assert "list at 12:10:43" in shown[0]  # a time, not an age that would have to tick
+    painted = app.screen_stack[0].query_one(InstanceTable)._update_count
+    fake_clock.advance(125)
+    await pilot.pause(1.2)  # a tick of the 1 s timer
+    assert (status_line(app), detail(app), row_of(app, "roma-2222")) == shown
+    assert app.screen_stack[0].query_one(InstanceTable)._update_count == painted
+    await pilot.press("p")
+    await settle(pilot)
+    assert "list 0s ago" in status_line(app)  # resuming polls at once
+
+
+async def test_a_finished_detail_is_not_redrawn_every_second(
+    pilot: Pilot[int], fake_clock: FakeClock
+) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    app.select_by_name("roma-billing")  # failed: its detail no longer changes with time
+    await settle(pilot)
+    header = app.screen_stack[0].query_one("#detail-header", Static)
+    subs = app.screen_stack[0].query_one("#detail-subs", Static)
+    before = (header.content, subs.content)
+    fake_clock.advance(2)
+    await pilot.pause(1.2)
+    assert (header.content, subs.content) == before
+    assert header.content is before[0] and subs.content is before[1]  # not even re-set
+    app.select_by_name("roma-2222")  # creating: the elapsed seconds move
+    await settle(pilot)
+    elapsed = detail(app).split("elapsed", 1)[1].split()[0]
+    fake_clock.advance(2)
+    await pilot.pause(1.2)
+    assert detail(app).split("elapsed", 1)[1].split()[0] != elapsed
 
 
 async def test_a_failing_refresh_keeps_the_data_and_recovers(
@@ -397,8 +454,30 @@ def test_rows_read_without_colour() -> None:
     assert row[3] == "✖ failed"
     assert row[1] == "abc12345"
     assert "40%" in row[4] and "█" in row[4]
+    assert row[4].endswith("40%") and row[4][-4] == " "  # the bar, a space, the percent
     assert status_text(Status.UNKNOWN, "Weird").plain == "? weird"
-    assert bar(None, 4).plain == "····"
+    unknown = InstanceView(inst, Status.FAILED, None, None, None, None)
+    assert instance_row(unknown, 12)[4].plain == " —"  # no empty-looking dotted bar
+    assert bar(None, 4).plain == "—"
+
+
+def test_progress_and_elapsed_never_touch() -> None:
+    inst = Instance(id="abc12345-xyz", name="n", status=Status.RUNNING, status_raw="RUNNING")
+    view = InstanceView(inst, Status.RUNNING, None, 100, timedelta(minutes=19), None)
+    for bar_width in (6, 8):
+        cells = instance_row(view, 12, bar_width)
+        assert cells[4].plain.endswith("100% ")
+        assert len(cells[4].plain) == bar_width + 7  # the column's width
+        assert cells[5].plain == " 19m"
+
+
+def test_subservice_rows_keep_the_started_column_in_the_side_pane() -> None:
+    # the side-by-side detail (52 columns, 49 inside) and the stacked one at 80 columns
+    for width in (49, 48, 76):
+        name_w, bar_w, wide = subservice_layout(["lvs", "mqs", "apic"], width)
+        assert wide and bar_w >= 6
+        assert name_w + 2 + 10 + 1 + bar_w + 5 + 2 + 8 + 2 + 6 <= width
+    assert not subservice_layout(["lvs"], 40)[2]  # really narrow: the start time goes
 
 
 def test_state_file_round_trip_and_corruption(tmp_path: Path) -> None:

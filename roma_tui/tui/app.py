@@ -40,6 +40,7 @@ from roma_tui.tui.widgets import (
     StatusLine,
     feed_text,
     merge_instance,
+    row_clock,
 )
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class RomaApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
         (0, "-narrow"),
-        (116, "-wide"),
+        (120, "-wide"),
         (160, "-huge"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -161,6 +162,7 @@ class RomaApp(App[int]):
         self._internal_error: str | None = None
         self._timer: Timer | None = None
         self._last_snapshot: Snapshot | None = None
+        self._paused_at: datetime | None = None
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -286,11 +288,27 @@ class RomaApp(App[int]):
         elif event.state is WorkerState.CANCELLED:
             self._polling = False
 
+    def _now(self) -> datetime:
+        """The time the screen shows data for: while paused, the moment of the pause (so a
+        paused screen is still: no age, elapsed time or ETA moves on)."""
+        if self.monitor is not None and self.monitor.paused:
+            if self._paused_at is None:
+                self._paused_at = self.clock.now()
+            return self._paused_at
+        self._paused_at = None
+        return self.clock.now()
+
     def _tick(self) -> None:
-        """Once a second: start a poll when one is due; refresh the time-dependent labels."""
+        """Once a second: start a poll when one is due; refresh the time-dependent labels.
+
+        Paused with nothing new, there is nothing to do at all. Otherwise the widgets compare
+        what they would show with what they show and repaint only what changed.
+        """
         try:
             monitor = self.monitor
             if monitor is None:
+                return
+            if monitor.paused and monitor.snapshot is self._last_snapshot:
                 return
             if (
                 not monitor.paused
@@ -363,7 +381,7 @@ class RomaApp(App[int]):
         monitor = self.monitor
         if monitor is None:
             return
-        now = self.clock.now()
+        now = self._now()
         snapshot = monitor.snapshot
         self._last_snapshot = snapshot
         self._order = [inst.id for inst in snapshot.instances]
@@ -383,7 +401,7 @@ class RomaApp(App[int]):
         monitor = self.monitor
         if monitor is None:
             return
-        now = now or self.clock.now()
+        now = now or self._now()
         snapshot = monitor.snapshot
         if snapshot is not self._last_snapshot:
             self._render_all()
@@ -395,7 +413,8 @@ class RomaApp(App[int]):
                 fresh = self._view(snapshot, iid, now)
                 if view is not None and fresh is not None and fresh != view:
                     self._views[iid] = fresh
-                    table.update_row(fresh)
+                    if row_clock(fresh) != row_clock(view):  # the list shows minutes
+                        table.update_row(fresh)
         selected = self._table.selected_id()
         self._detail.show(
             self._views.get(selected) if selected else None,
@@ -423,6 +442,7 @@ class RomaApp(App[int]):
             feed.next_due if feed.error is not None else None,
             now,
             stale,
+            frozen=monitor.paused,
         )
 
     def _status_text(self, now: datetime) -> Text:
@@ -445,19 +465,22 @@ class RomaApp(App[int]):
         else:
             text.append("● live", style="green")
         text.append("  ")
-        text.append_text(self._feed_part("list", feed, now, monitor.list_stale(now)))
+        frozen = monitor.paused
+        text.append_text(self._feed_part("list", feed, now, monitor.list_stale(now), frozen))
         selected = self._table.selected_id()
         if selected is not None:
             pfeed = snapshot.progress_feeds.get(selected)
             if pfeed is not None:
                 text.append("  ")
                 text.append_text(
-                    self._feed_part("progress", pfeed, now, monitor.progress_stale(selected, now))
+                    self._feed_part(
+                        "progress", pfeed, now, monitor.progress_stale(selected, now), frozen
+                    )
                 )
         return text
 
     @staticmethod
-    def _feed_part(label: str, feed: Feed, now: datetime, stale: bool) -> Text:
+    def _feed_part(label: str, feed: Feed, now: datetime, stale: bool, frozen: bool) -> Text:
         return feed_text(
             label,
             feed.updated,
@@ -466,22 +489,25 @@ class RomaApp(App[int]):
             now,
             stale,
             compact=True,
+            frozen=frozen,
         )
 
     def _update_titles(self) -> None:
         if self.monitor is None:
             return
         table = self._table
-        pane = table.parent
+        pane = self._main.query_one("#list-pane", Vertical)
         total = len(self._order)
         shown = table.row_count
         count = f"{shown}/{total}" if self.filter_text else f"{total}"
         title = f"Instances ({count}) · sort: {self.sort}"
         if self.filter_text:
             title += f" · filter: {clean(self.filter_text, 20)}"
-        if pane is not None:
-            pane.border_title = title  # type: ignore[attr-defined]
-            pane.border_subtitle = self._where()  # type: ignore[attr-defined]
+        where = self._where()
+        # setting a border title repaints the whole pane, whether the text changed or not
+        if (pane.border_title, pane.border_subtitle) != (title, where):
+            pane.border_title = title
+            pane.border_subtitle = where
 
     def _where(self) -> str:
         """Endpoint · profile · auth · interval, for the list's bottom border."""
@@ -516,7 +542,7 @@ class RomaApp(App[int]):
             self._start_poll()
 
     def _detail_only(self) -> None:
-        now = self.clock.now()
+        now = self._now()
         selected = self._table.selected_id()
         self._detail.show(
             self._views.get(selected) if selected else None,
@@ -600,12 +626,14 @@ class RomaApp(App[int]):
             return
         if monitor.paused:
             monitor.resume()
+            self._paused_at = None
             self.notify("Polling resumed", timeout=3)
             self._start_poll()
         else:
             monitor.pause()
+            self._paused_at = self.clock.now()
             self.notify("Polling paused: the data on screen will not change", timeout=3)
-        self._render_live(rows=False)
+        self._render_live(rows=True)
 
     def action_copy_id(self) -> None:
         selected = self._table.selected_id()

@@ -12,15 +12,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from rich.console import RenderableType
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from roma_tui.monitor.domain import CreationProgress, Instance, Status, SubService
+from roma_tui.monitor.present import UNKNOWN
 from roma_tui.tui.render import (
     STATUS_STYLE,
     STATUS_SYMBOL,
@@ -46,6 +48,7 @@ __all__ = [
     "StatusLine",
     "instance_row",
     "merge_instance",
+    "progress_cell",
     "text_key",
 ]
 
@@ -90,18 +93,24 @@ def merge_instance(listed: Instance | None, embedded: Instance | None) -> Instan
 
 
 # (key, label, width). Each cell starts with one space (cell_padding is 0): narrow columns
-# keep an 80-column terminal readable. The name column's width adapts to the table's width.
+# keep an 80-column terminal readable. The name column's width adapts to the table's width;
+# when the names would get too short (the list beside the detail at 120 columns), the bar
+# shrinks from 8 to 6 cells and "Elapsed" (at most 5 characters below it) becomes "Time".
+BAR_WIDTH, BAR_NARROW = 8, 6
+COMPACT: dict[str, tuple[str, int]] = {
+    "progress": ("Progress", BAR_NARROW + 7),
+    "elapsed": ("Time", 6),
+}
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("name", "Name", 18),
     ("id", "ID", 9),
     ("type", "Type", 6),
     ("status", "Status", 11),
-    ("progress", "Progress", 14),
+    ("progress", "Progress", BAR_WIDTH + 7),  # " ████████ 100% "
     ("elapsed", "Elapsed", 8),
-    ("eta", "ETA", 7),
+    ("eta", "ETA", 6),
 )
-NAME_MIN, NAME_MAX = 12, 48
-BAR_WIDTH = 8
+NAME_MIN, NAME_COMFORT, NAME_MAX = 12, 16, 48
 
 
 def _cell(text: str | Text, style: str = "") -> Text:
@@ -113,24 +122,31 @@ def _cell(text: str | Text, style: str = "") -> Text:
     return cell
 
 
-def instance_row(view: InstanceView, name_width: int) -> tuple[Text, ...]:
+def progress_cell(progress: int | None, status: Status, bar_width: int, style: str = "") -> Text:
+    """' ████▌░░░  57% ' (a space on both sides, so it never touches the next column), or
+    ' —' when the progress is unknown."""
+    if progress is None:
+        return _cell(Text(UNKNOWN, style=style or "dim"))
+    cell = _cell(bar(progress, bar_width, status))
+    cell.append(f" {percent(progress)} ", style=style)
+    return cell
+
+
+def instance_row(
+    view: InstanceView, name_width: int, bar_width: int = BAR_WIDTH
+) -> tuple[Text, ...]:
     inst = view.instance
     failed = view.status is Status.FAILED
     base = "bold red" if failed else ""
     name = RowText(" " + clean(inst.name or "—", name_width - 1), style=base, no_wrap=True, end="")
-    progress = bar(view.percent, BAR_WIDTH, view.status)
-    progress.append(percent(view.percent).rjust(5), style=base)
-    if view.status is Status.CREATING:
-        eta = duration(view.eta, coarse=True) if view.eta is not None else "—"
-    else:
-        eta = ""
+    elapsed, eta = row_clock(view)
     return (
         name,
         _cell(safe(short_id(inst.id)), "bold red" if failed else "dim"),
         _cell(short_type(inst.type), base),
         _cell(status_text(view.status, inst.status_raw)),
-        _cell(progress),
-        _cell(duration(view.elapsed, coarse=True), base),
+        progress_cell(view.percent, view.status, bar_width, base),
+        _cell(elapsed, base),
         _cell(eta, base),
     )
 
@@ -151,28 +167,39 @@ class InstanceTable(DataTable[Text]):
         self._cells: dict[str, tuple[tuple[str, str, tuple[Any, ...]], ...]] = {}
         self._order: list[str] = []
         self._views: dict[str, InstanceView] = {}
+        self._inputs: dict[str, tuple[object, ...]] = {}
         self._last: list[InstanceView] = []
         self.name_width = COLUMNS[0][2]
+        self.bar_width = BAR_WIDTH
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
             self.add_column(Text(" " + label, style="bold"), key=key, width=width)
 
     def on_resize(self) -> None:
-        if self.fit_name_width(self.size.width):
+        if self.fit_columns(self.size.width):
             self.sync(self._last)
 
-    def fit_name_width(self, available: int) -> bool:
-        """Give the name column whatever width is left; True when it changed."""
+    def fit_columns(self, available: int) -> bool:
+        """Give the name column whatever width is left (compact columns when that is too
+        little); True when a width changed."""
         others = sum(w for _, _, w in COLUMNS[1:]) + 1  # + the vertical scrollbar
+        compact = available - others < NAME_COMFORT
+        layout = {key: (label, w) for key, label, w in COLUMNS[1:]}
+        if compact:
+            layout.update(COMPACT)
+            others = sum(w for _, w in layout.values()) + 1
         width = max(NAME_MIN, min(NAME_MAX, available - others))
-        if width == self.name_width:
+        bar_width = BAR_NARROW if compact else BAR_WIDTH
+        if width == self.name_width and bar_width == self.bar_width:
             return False
-        self.name_width = width
+        self.name_width, self.bar_width = width, bar_width
+        layout["name"] = (COLUMNS[0][1], width)
         for key, column in self.columns.items():
-            if key.value == "name":
-                column.width = width
-        self._cells.clear()  # re-render every name at the new width
+            label, column.width = layout[str(key.value)]
+            column.label = Text(" " + label, style="bold")
+        self._cells.clear()  # re-render every row at the new widths
+        self._inputs.clear()
         self._require_update_dimensions = True
         self.refresh()
         return True
@@ -204,28 +231,36 @@ class InstanceTable(DataTable[Text]):
             self.remove_row(gone)
             del self._cells[gone]
             self._views.pop(gone, None)
+            self._inputs.pop(gone, None)
         columns = [key for key, _, _ in COLUMNS]
         for rank, view in enumerate(views):
             iid = view.instance.id
-            cells = instance_row(view, self.name_width)
+            self._views[iid] = view
+            given = self._row_input(view)
+            if self._inputs.get(iid) == given and iid in self.rows:
+                self._set_rank(iid, rank)  # the same row: nothing to build or compare
+                continue
+            self._inputs[iid] = given
+            cells = instance_row(view, self.name_width, self.bar_width)
             first = cells[0]
             assert isinstance(first, RowText)
             first.rank = rank
             keys = tuple(text_key(c) for c in cells)
             old = self._cells.get(iid)
-            self._views[iid] = view
             if iid not in self.rows:
                 self.add_row(*cells, key=iid)
             elif old != keys:
-                for column, cell, key, previous in zip(
-                    columns, cells, keys, old or (None,) * len(cells), strict=True
-                ):
-                    if key != previous:
-                        self.update_cell(iid, column, cell)
-            else:
-                current = self.get_cell(iid, "name")
-                if isinstance(current, RowText):
-                    current.rank = rank
+                self._patch_row(
+                    iid,
+                    [
+                        (column, cell)
+                        for column, cell, key, previous in zip(
+                            columns, cells, keys, old or (None,) * len(cells), strict=True
+                        )
+                        if key != previous
+                    ],
+                )
+            self._set_rank(iid, rank)
             self._cells[iid] = keys
         if self._order != wanted:
             self._order = wanted
@@ -237,50 +272,102 @@ class InstanceTable(DataTable[Text]):
         ):
             self.select_id(keep_selected)
 
+    def _row_input(self, view: InstanceView) -> tuple[object, ...]:
+        """Everything a row's cells are made of: equal inputs, equal cells."""
+        inst = view.instance
+        return (inst, view.status, view.percent, row_clock(view), self.name_width, self.bar_width)
+
+    def _set_rank(self, iid: str, rank: int) -> None:
+        current = self.get_cell(iid, "name")
+        if isinstance(current, RowText):
+            current.rank = rank
+
     def update_row(self, view: InstanceView) -> None:
         """Refresh one row in place (its position is unchanged)."""
         iid = view.instance.id
         old = self._cells.get(iid)
         if old is None or iid not in self.rows:
             return
-        cells = instance_row(view, self.name_width)
+        cells = instance_row(view, self.name_width, self.bar_width)
         current = self.get_cell(iid, "name")
         first = cells[0]
         if isinstance(current, RowText) and isinstance(first, RowText):
             first.rank = current.rank
         keys = tuple(text_key(c) for c in cells)
-        for (column, _, _), cell, key, previous in zip(COLUMNS, cells, keys, old, strict=True):
-            if key != previous:
-                self.update_cell(iid, column, cell)
+        changes = [
+            (column, cell)
+            for (column, _, _), cell, key, previous in zip(COLUMNS, cells, keys, old, strict=True)
+            if key != previous
+        ]
+        if changes:
+            self._patch_row(iid, changes)
         self._cells[iid] = keys
         self._views[iid] = view
+        self._inputs[iid] = self._row_input(view)
+
+    def _patch_row(self, iid: str, changes: Sequence[tuple[str, Text]]) -> None:
+        """`update_cell` for several cells of one row, repainting only that row.
+
+        `DataTable.update_cell` refreshes the whole table: every visible row is rendered and
+        sent again, for one changed cell. The cells keep their widths, so the dimensions
+        stay; a row scrolled out of view is not repainted at all.
+        """
+        row_key = RowKey(iid)
+        data = self._data.get(row_key)
+        if data is None:
+            return
+        for column, cell in changes:
+            data[ColumnKey(column)] = cell
+        self._update_count += 1  # the row and line caches are keyed on it
+        index = self.get_row_index(row_key)
+        top = self.scroll_offset.y  # every row is one line high
+        if top <= index < top + self.size.height:
+            self.refresh_row(index)
 
     def view(self, instance_id: str | None) -> InstanceView | None:
         return None if instance_id is None else self._views.get(instance_id)
 
 
-def _subservice_lines(
-    subs: Iterable[SubService], now: datetime, *, wide: bool, bar_width: int
-) -> Text:
+SUB_STATUS_W, SUB_STARTED_W, SUB_TOOK_W = 10, 8, 6
+SUB_BAR_MIN, SUB_BAR_MAX = 6, 16
+
+
+def subservice_layout(names: Sequence[str], width: int) -> tuple[int, int, bool]:
+    """(name width, bar width, with the "started" column) for sub-service rows in `width`.
+
+    A row is `name  ◐ creating ███░░  42%  12:01:13  12m05s`: every column is kept and the
+    bar takes what is left, down to SUB_BAR_MIN; below that the start time goes first.
+    """
+    name_w = max(4, min(14, max((len(clean(n)) for n in names), default=4)))
+    fixed = name_w + 2 + SUB_STATUS_W + 1 + 5 + 2 + SUB_TOOK_W  # name, status, bar, pct, took
+    wide = width - fixed - 2 - SUB_STARTED_W >= SUB_BAR_MIN
+    left = width - fixed - (2 + SUB_STARTED_W if wide else 0)
+    return name_w, max(SUB_BAR_MIN - 2, min(SUB_BAR_MAX, left)), wide
+
+
+def _subservice_lines(subs: Iterable[SubService], now: datetime, width: int) -> Text:
     subs = list(subs)
     text = Text(end="")
     if not subs:
         text.append("No sub-services reported yet.", style="dim italic")
         return text
-    name_w = max(4, min(14, max(len(clean(s.name)) for s in subs)))
+    name_w, bar_width, wide = subservice_layout([s.name for s in subs], width)
+    head = f"{'name':<{name_w}}  {'status':<{SUB_STATUS_W}} {'progress':<{bar_width + 5}}"
     if wide:
-        head = f"{'name':<{name_w}}  {'status':<10} {'progress':<{bar_width + 5}}  {'started':<8}"
-        text.append(f"{head}  {'took':>6}\n", style="dim")
+        head += f"  {'started':<{SUB_STARTED_W}}"
+    text.append(f"{head}  {'took':>{SUB_TOOK_W}}\n", style="dim")
     for sub in subs:
         text.append(f"{clean(sub.name, name_w):<{name_w}}  ", style="bold")
         label = f"{STATUS_SYMBOL[sub.status]} {status_label(sub.status, sub.status_raw)}"
-        text.append(f"{clean(label, 10):<10} ", style=STATUS_STYLE[sub.status])
+        text.append(
+            f"{clean(label, SUB_STATUS_W):<{SUB_STATUS_W}} ", style=STATUS_STYLE[sub.status]
+        )
         text.append_text(bar(sub.progress, bar_width, sub.status))
         text.append(" " + percent(sub.progress))
-        took = "—" if sub.started is None else duration((sub.finished or now) - sub.started)
         if wide:
-            text.append(f"  {when(sub.started, date=False):<8}", style="dim")
-        text.append(f"  {took:>6}\n", style="dim" if sub.finished else "")
+            text.append(f"  {when(sub.started, date=False):<{SUB_STARTED_W}}", style="dim")
+        took = UNKNOWN if sub.started is None else duration((sub.finished or now) - sub.started)
+        text.append(f"  {took:>{SUB_TOOK_W}}\n", style="dim" if sub.finished else "")
         if sub.error_code or sub.error_msg:
             text.append("↳ ", style="bold red")
             if sub.error_code:
@@ -293,10 +380,18 @@ def _subservice_lines(
     return text
 
 
+def wrapped_height(console: Console, text: Text, width: int) -> int:
+    """How many lines `text` takes once wrapped to `width` cells (0 for no width yet)."""
+    if width <= 0:
+        return 0
+    return len(text.wrap(console, width))
+
+
 def _attributes(inst: Instance) -> tuple[tuple[str, str], ...]:
     maintain = None
     if inst.maintain_begin or inst.maintain_end:
-        maintain = f"{inst.maintain_begin or '?'}–{inst.maintain_end or '?'} UTC"
+        # the API does not say in which zone these times of day are: show them as given
+        maintain = f"{inst.maintain_begin or '?'}–{inst.maintain_end or '?'}"
     pairs = (
         ("Connect", inst.connect_address),
         ("VPC", inst.vpc_id),
@@ -320,6 +415,27 @@ def _attribute_table(pairs: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
+def ticking(view: InstanceView) -> bool:
+    """Whether the detail of `view` changes with time alone (elapsed time, ETA, the time
+    taken by a sub-service still running); a finished creation's does not."""
+    if view.status is Status.CREATING:
+        return True
+    prog = view.progress
+    return (
+        prog is not None
+        and prog.finished is None
+        and any(sub.started is not None and sub.finished is None for sub in prog.sub_services)
+    )
+
+
+def row_clock(view: InstanceView) -> tuple[str, str]:
+    """The list cells that change with time alone: elapsed and ETA, as shown (coarse)."""
+    eta = ""
+    if view.status is Status.CREATING:
+        eta = duration(view.eta, coarse=True) if view.eta is not None else UNKNOWN
+    return duration(view.elapsed, coarse=True), eta
+
+
 class DetailPane(VerticalScroll):
     """The selected instance: header, overall bar, one row per sub-service, attributes."""
 
@@ -330,6 +446,7 @@ class DetailPane(VerticalScroll):
         self._shown: dict[str, object] = {}
         self._shapes: dict[str, object] = {}
         self._last: tuple[InstanceView | None, datetime, Text | None] | None = None
+        self._input: object = None
 
     def on_resize(self) -> None:
         """Bars and columns depend on the width: draw again once this layout pass is over
@@ -339,9 +456,14 @@ class DetailPane(VerticalScroll):
     def _redraw(self) -> None:
         self._shown.clear()
         self._shapes.clear()
+        self._input = None
         if self._last is not None:
             view, now, note = self._last
             self.show(view, now, progress_note=note)
+
+    def on_mount(self) -> None:
+        # the header right below shows the name: the frame only says what the pane is
+        self.border_title = "Detail"
 
     def compose(self) -> Iterable[Static]:
         yield Static(id="detail-header")
@@ -361,10 +483,13 @@ class DetailPane(VerticalScroll):
         widget.update(content, layout=relayout)
         widget.display = show
 
-    def _set_text(self, part: str, text: Text) -> None:
-        # same lines, each about as long: the height cannot change, skip the layout pass
-        shape = tuple(len(line) // 8 for line in text.plain.split("\n"))
-        self._set(part, text, text_key(text), show=bool(text.plain), shape=shape)
+    def _set_text(self, part: str, text: Text, width: int) -> None:
+        key = text_key(text)
+        if self._shown.get(part) == key:
+            return
+        # as many lines once wrapped: the height cannot change, skip the (costly) layout pass
+        shape = (width, wrapped_height(self.app.console, text, width))
+        self._set(part, text, key, show=bool(text.plain), shape=shape)
 
     def show(
         self,
@@ -374,16 +499,19 @@ class DetailPane(VerticalScroll):
         progress_note: Text | None = None,
     ) -> None:
         self._last = (view, now, progress_note)
-        width = self.scrollable_content_region.width or max(20, self.size.width - 4)
-        bar_width = 10 if width < 60 else 16
+        width = self.scrollable_content_region.width or max(20, self.size.width - 3)
+        # the same input draws the same text: most seconds there is nothing to do at all
+        note_key = text_key(progress_note) if progress_note is not None else None
+        given = (view, width, note_key, now if view is not None and ticking(view) else None)
+        if given == self._input:
+            return
+        self._input = given
         if view is None:
-            self.border_title = "Detail"
-            self._set_text("header", Text("No instance selected.", style="dim italic"))
-            self._set_text("subs", Text())
+            self._set_text("header", Text("No instance selected.", style="dim italic"), width)
+            self._set_text("subs", Text(), width)
             self._set("attrs", "", (), show=False)
             return
         inst, prog = view.instance, view.progress
-        self.border_title = clean(inst.name or inst.id, 40)
         header = Text(end="")
         header.append(clean(inst.name or "—"), style="bold")
         header.append("  ")
@@ -404,17 +532,18 @@ class DetailPane(VerticalScroll):
             header.append(" · ETA ", style="dim")
             header.append(duration(view.eta) if view.eta is not None else "—")
         header.append("\n")
-        overall = max(10, min(40, width - 6))
-        header.append_text(bar(view.percent, overall, view.status))
-        header.append(" " + percent(view.percent), style="bold")
+        if view.percent is None:
+            header.append("progress ", style="dim")
+            header.append(UNKNOWN)
+        else:
+            header.append_text(bar(view.percent, max(10, min(40, width - 6)), view.status))
+            header.append(" " + percent(view.percent), style="bold")
         failed_subs = prog.failed_sub_services if prog is not None else ()
         if failed_subs:
             names = ", ".join(clean(sub.name) for sub in failed_subs)
-            header.append(f"\n✖ failed in {names}", style="bold red")
             codes = ", ".join(clean(sub.error_code) for sub in failed_subs if sub.error_code)
-            if codes:
-                header.append(f" ({codes})", style="red")
-            header.append(": details below", style="red")
+            line = f"✖ failed in {names}" + (f" ({codes})" if codes else "") + ": see below"
+            header.append("\n" + line, style="bold red")
         elif inst.error_msg and view.status is Status.FAILED:
             header.append("\n✖ ", style="bold red")
             if inst.error_code:
@@ -423,7 +552,7 @@ class DetailPane(VerticalScroll):
         if progress_note is not None and progress_note.plain:
             header.append("\n")
             header.append_text(progress_note)
-        self._set_text("header", header)
+        self._set_text("header", header, width)
 
         if prog is None:
             subs = Text("Creation progress not loaded yet.", style="dim italic")
@@ -433,11 +562,10 @@ class DetailPane(VerticalScroll):
                 _subservice_lines(
                     prog.sub_services,
                     prog.finished or now,  # a finished creation's sub-services stop the clock
-                    wide=width >= 56,
-                    bar_width=bar_width,
+                    width - 1,  # a margin on the right, like the attributes' UUIDs
                 )
             )
-        self._set_text("subs", subs)
+        self._set_text("subs", subs, width)
         pairs = _attributes(inst)
         self._set("attrs", _attribute_table(pairs), pairs, show=bool(pairs))
 
@@ -448,17 +576,25 @@ class StatusLine(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self._key: tuple[str, str, tuple[Any, ...]] | None = None
-        self._shape = 0
+        self._shape: tuple[int, int] = (0, 0)
 
     def show(self, text: Text) -> bool:
         key = text_key(text)
         if key == self._key:
             return False
-        shape = len(text.plain) // 16
-        self.update(text, layout=self._key is None or shape != self._shape)
+        width = self.content_region.width
+        shape = (width, wrapped_height(self.app.console, text, width))
+        self.update(text, layout=self._key is None or width <= 0 or shape != self._shape)
         self._key = key
         self._shape = shape
         return True
+
+
+def _age(updated: datetime | None, now: datetime, frozen: bool) -> str:
+    """'3s ago', or while paused (the screen frozen) the time itself: 'at 12:03:05'."""
+    if frozen and updated is not None:
+        return f"at {when(updated, date=False)}"
+    return ago(updated, now)
 
 
 def feed_text(
@@ -470,26 +606,32 @@ def feed_text(
     stale: bool,
     *,
     compact: bool = False,
+    frozen: bool = False,
 ) -> Text:
-    """'list 3s ago', 'list 45s ago ⚠ stale', 'list ✖ <error> · retry in 8s · last good …'."""
+    """'list 3s ago', 'list 45s ago ⚠ stale', 'list ✖ <error> · retry in 8s · last good …'.
+
+    `frozen` (paused): nothing here may change with time, so times instead of ages, no retry.
+    """
     text = Text(end="")
     text.append(f"{label} ", style="dim")
     if error is not None:
         text.append("✖ ", style="bold red")
         text.append(clean(error, 60 if compact else None), style="red")
-        if next_due is not None:
+        if next_due is not None and not frozen:
             wait = duration(max(next_due - now, timedelta(0)))
             if compact:
                 text.append(f" · retry in {wait}", style="dim")
             else:
                 text.append(f" · retry {when(next_due, date=False)} (in {wait})", style="dim")
         if updated is not None:
-            text.append(f" · last good {ago(updated, now)}", style="yellow" if stale else "dim")
+            text.append(
+                f" · last good {_age(updated, now, frozen)}", style="yellow" if stale else "dim"
+            )
         return text
-    text.append(ago(updated, now), style="bold yellow" if stale else "")
+    text.append(_age(updated, now, frozen), style="bold yellow" if stale else "")
     if stale:
         text.append(" ⚠ stale", style="bold yellow reverse")
     return text
 
 
-__all__ += ["feed_text"]
+__all__ += ["feed_text", "row_clock", "subservice_layout", "ticking", "wrapped_height"]
