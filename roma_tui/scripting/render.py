@@ -20,8 +20,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from roma_tui.monitor import present
 from roma_tui.monitor.domain import CreationProgress, Instance, Status, SubService
 from roma_tui.monitor.eta import EtaEstimator, RateEta
+from roma_tui.monitor.present import iso_utc
 
 __all__ = [
     "BAR_WIDTH",
@@ -108,28 +110,9 @@ def make_console(stream: TextIO, *, plain: bool, width: int | None = None) -> Co
 # -- small formatters ----------------------------------------------------------------------
 
 
-def iso_utc(moment: datetime | None) -> str | None:
-    """`2025-03-06T12:01:43Z`, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def fmt_duration(span: timedelta | None) -> str:
     """Compact, at most 6 characters: `45s`, `12m05s`, `1h05m`, `2d03h`; `-` when unknown."""
-    if span is None:
-        return "-"
-    total = max(0, int(span.total_seconds()))
-    if total < 60:
-        return f"{total}s"
-    minutes, seconds = divmod(total, 60)
-    if minutes < 60:
-        return f"{minutes}m{seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
+    return present.duration(span, unknown="-")
 
 
 def fmt_timeout(seconds: float) -> str:
