@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 
 from roma_tui.api.auth import TokenAuth
-from roma_tui.api.client import RomaClient
+from roma_tui.api.client import RetryPolicy, RomaClient
 from roma_tui.clock import Clock
 from roma_tui.simulator import Faults, Scenario, SimCredentials, SimulatorApp, create_app
 
@@ -30,7 +30,9 @@ def demo_client(
 
 
 def simulator_client(app: SimulatorApp, *, clock: Clock) -> RomaClient:
-    """A token-auth client on an existing simulator app, in process (tests switch its faults)."""
+    """A token-auth client on an existing simulator app, in process (tests switch its faults).
+
+    It never retries: whoever uses it (the monitor, `wait`) schedules the next try itself."""
     credentials = app.sim.credentials
     return RomaClient(
         DEMO_ENDPOINT,
@@ -38,4 +40,5 @@ def simulator_client(app: SimulatorApp, *, clock: Clock) -> RomaClient:
         TokenAuth(credentials.token),
         transport=httpx.ASGITransport(app=app),
         clock=clock,
+        retry=RetryPolicy(attempts=1),
     )

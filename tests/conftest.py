@@ -34,7 +34,7 @@ def fake_clock() -> FakeClock:
 
 @pytest.fixture
 def sim_app(fake_clock: FakeClock) -> SimulatorApp:
-    return create_app(clock=fake_clock, speed=1.0, sleep=fake_clock.sleep)
+    return create_app(clock=fake_clock, speed=1.0, sleep=fake_clock.skip)
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ class SimServer:
 
 @pytest.fixture
 def sim_server(sim_socket: SimSocket, fake_clock: FakeClock) -> Iterator[SimServer]:
-    app = create_app(clock=fake_clock, speed=1.0, sleep=fake_clock.sleep)
+    app = create_app(clock=fake_clock, speed=1.0, sleep=fake_clock.skip)
     sim_socket.install(app)
     try:
         yield SimServer(sim_socket.base_url, app.sim.credentials, app, fake_clock)

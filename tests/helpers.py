@@ -7,8 +7,13 @@ logs, a repr or an error message.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from roma_tui.monitor.domain import CreationProgress, Instance, Place
+from roma_tui.monitor.snapshot import one_shot
+from roma_tui.monitor.view import InstanceView, instance_view
 
 TOKEN = "tok-QUOKKA-7f3e9a1c5b"
 SK = "sk-PANGOLIN-0d8c2b4e6a"
@@ -30,3 +35,27 @@ def seed_example() -> dict[str, Any]:
     assert after_header[end:].lstrip().startswith("状态码")  # "status codes": nothing after it
     assert isinstance(value, dict)
     return value
+
+
+PLACE = Place("https://roma.example.test", PROJECT)
+NOW = datetime(2025, 3, 6, 12, 1, 43, tzinfo=UTC)
+
+
+def view_of(
+    listed: Instance | None,
+    progress: CreationProgress | None = None,
+    now: datetime = NOW,
+    fetched: datetime | None = None,
+) -> InstanceView:
+    """The view model's view of one instance from one list entry and/or one progress document
+    fetched at `fetched` (default `now`)."""
+    instance_id = listed.id if listed is not None else (progress.instance_id if progress else "")
+    snapshot = one_shot(
+        PLACE,
+        [listed] if listed is not None else [],
+        {instance_id: progress} if progress is not None else {},
+        fetched or now,
+    )
+    view = instance_view(snapshot, instance_id, now)
+    assert view is not None
+    return view

@@ -20,7 +20,9 @@ from roma_tui.api.errors import ApiError, AuthError, NotFoundError, RomaError, T
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import FakeClock
 from roma_tui.monitor.domain import Status
-from roma_tui.monitor.live import Feed, Job, Monitor, Snapshot, Transition
+from roma_tui.monitor.live import Job, Monitor, Transition
+from roma_tui.monitor.snapshot import Feed, Snapshot
+from roma_tui.monitor.view import InstanceView, SubState, instance_view
 from roma_tui.simulator import SimulatorApp
 from roma_tui.simulator.faults import Faults
 
@@ -31,6 +33,9 @@ def ms(moment: datetime) -> int:
 
 class FakeApi:
     """Answers like RomaClient, from dicts shaped as the API sends them."""
+
+    endpoint = "https://roma.example.test"
+    project_id = "0123456789abcdef0123456789abcdef"
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
@@ -241,7 +246,8 @@ async def test_snapshots_are_immutable_and_share_unchanged_instances(
     assert second.instances[1] is first.instances[1]  # unchanged: the same object
     assert second.instances[0] is not first.instances[0]
     assert first.instances[0].status is Status.CREATING  # the old snapshot did not change
-    assert second.status("a") is Status.RUNNING
+    shown = instance_view(second, "a", clock.now())
+    assert shown is not None and shown.status.status is Status.RUNNING
 
 
 # --- schedule -----------------------------------------------------------------------------
@@ -313,8 +319,9 @@ async def test_progress_first_transition_reported_once(api: FakeApi, clock: Fake
     assert len(transitions) == 1
     t = transitions[0]
     assert (t.instance_id, t.name, t.old, t.new) == ("a", "orders", Status.CREATING, Status.RUNNING)
-    assert t.progress is not None and t.progress.progress == 100
-    assert monitor.snapshot.status("a") is Status.RUNNING  # before the list knows
+    view = instance_view(monitor.snapshot, "a", clock.now())
+    assert view is not None and view.progress == 100
+    assert view.status.status is Status.RUNNING  # before the list knows
     api.set_list_status("a", "RUNNING")
     assert await run_for(monitor, clock, 60) == []  # the list catching up is not news
 
@@ -332,11 +339,11 @@ async def test_list_first_failure_reported_once_and_details_fetched(
     assert [(t.instance_id, t.old, t.new) for t in transitions] == [
         ("a", Status.CREATING, Status.FAILED)
     ]
-    assert transitions[0].progress is None  # the stored progress still said creating
     assert Job("progress", "a") in monitor.due()  # details of the failure fetched at once
     assert await monitor.poll_due() == []  # ... without a second report
-    failed = monitor.snapshot.progress["a"].failed_sub_services
-    assert failed[0].error_code == "ROMA.00110099"
+    view = instance_view(monitor.snapshot, "a", clock.now())
+    assert view is not None and view.reason is not None
+    assert (view.reason.sub_service, view.reason.code) == ("mqs", "ROMA.00110099")
     assert await run_for(monitor, clock, 30) == []
 
 
@@ -576,7 +583,9 @@ async def test_the_end_of_a_creation_jumps_the_queue(api: FakeApi, clock: FakeCl
     transitions = await run_for(monitor, clock, 6)  # the list at t=30
     assert [(t.instance_id, t.new) for t in transitions] == [("i250", Status.FAILED)]
     assert api.times("progress", "i250") == [31]  # the next request the budget allows
-    failed = monitor.snapshot.progress["i250"].failed_sub_services
+    view = instance_view(monitor.snapshot, "i250", clock.now())
+    assert view is not None and view.reason is not None
+    failed = [s for s in view.sub_services if s.state is SubState.FAILED]
     assert failed[0].error_code == "ROMA.0042"
 
 
@@ -637,28 +646,34 @@ async def test_two_thousand_instances(api: FakeApi, clock: FakeClock) -> None:
     assert len(monitor.snapshot.progress) == 20
 
 
-# --- ETA and elapsed ----------------------------------------------------------------------
+# --- ETA and elapsed, as the view model computes them from the monitor's snapshots ---------
 
 
 async def test_eta_and_elapsed(api: FakeApi, clock: FakeClock) -> None:
     api.add("a", "CREATING", 50, started_ago=600)
     api.add("b", "RUNNING", 100, started_ago=1800)
     monitor = Monitor(api, clock)
+
+    def view(iid: str) -> InstanceView:
+        shown = instance_view(monitor.snapshot, iid, clock.now())
+        assert shown is not None
+        return shown
+
     await monitor.refresh_instances()
-    assert monitor.eta_for("a") is None  # no progress data yet
-    assert monitor.elapsed_for("a") == timedelta(minutes=10)  # from the creation time
+    assert view("a").eta is None  # no progress data yet
+    assert view("a").elapsed == timedelta(minutes=10)  # from the creation time
     await monitor.refresh_progress("a")
-    assert monitor.eta_for("a") == timedelta(minutes=10)
+    assert view("a").eta == timedelta(minutes=10)
     clock.advance(60)
-    assert monitor.elapsed_for("a") == timedelta(minutes=11)
-    assert monitor.eta_for("a") == timedelta(minutes=11)  # no more progress: slower rate
-    assert monitor.eta_for("b") is None
-    assert monitor.eta_for("nope") is None and monitor.elapsed_for("nope") is None
+    assert view("a").elapsed == timedelta(minutes=11)
+    assert view("a").eta == timedelta(minutes=11)  # no more progress: slower rate
+    assert view("b").eta is None
+    assert instance_view(monitor.snapshot, "nope", clock.now()) is None
     # finished: the total, not a clock that keeps running
     await monitor.refresh_progress("b")
-    assert monitor.elapsed_for("b") == timedelta(minutes=30)
+    assert view("b").elapsed == timedelta(minutes=30)
     clock.advance(600)
-    assert monitor.elapsed_for("b") == timedelta(minutes=30)
+    assert view("b").elapsed == timedelta(minutes=30)
 
 
 async def test_eta_uses_the_servers_clock(api: FakeApi, clock: FakeClock) -> None:
@@ -668,9 +683,10 @@ async def test_eta_uses_the_servers_clock(api: FakeApi, clock: FakeClock) -> Non
     await monitor.refresh_progress("a")
     # the local clock is 5 minutes fast: the server still says 10 minutes elapsed
     skewed = clock.now() + timedelta(minutes=5)
-    skewed_monitor_now = monitor.eta_for("a", now=skewed)
-    assert skewed_monitor_now == timedelta(minutes=15)  # 5 min later by our clock, rate-wise
-    assert monitor.eta_for("a") == timedelta(minutes=10)
+    later = instance_view(monitor.snapshot, "a", skewed)
+    assert later is not None and later.eta == timedelta(minutes=15)  # 5 min later, rate-wise
+    now = instance_view(monitor.snapshot, "a", clock.now())
+    assert now is not None and now.eta == timedelta(minutes=10)
 
 
 # --- the run loop -------------------------------------------------------------------------
@@ -726,7 +742,8 @@ async def test_monitor_on_the_simulator_sees_creations_end(
     assert len(transitions) == len({t.instance_id for t in transitions})  # each once
     billing = next(t for t in transitions if t.name == "roma-billing")
     snap = monitor.snapshot
-    failed = snap.progress[billing.instance_id].failed_sub_services
-    assert failed and failed[0].name == "fdi" and failed[0].error_code
+    view = instance_view(snap, billing.instance_id, fake_clock.now())
+    assert view is not None and view.reason is not None
+    assert view.reason.sub_service == "fdi" and view.reason.code
     assert snap.list_feed.error is None and not monitor.list_stale()  # recovered
     assert any(i.name == "roma-new-order" for i in snap.instances)

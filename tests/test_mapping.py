@@ -41,18 +41,24 @@ def embedded(**fields: Any) -> Any:
         ("creating", Status.CREATING),
         ("Creating", Status.CREATING),
         ("Initing", Status.CREATING),
+        ("CreateSuccess", Status.CREATING),  # initialising and registering still follow
         ("RUNNING", Status.RUNNING),
         ("Running", Status.RUNNING),
-        ("CreateSuccess", Status.RUNNING),
         ("CREATE_FAILED", Status.FAILED),
         ("CreateFail", Status.FAILED),
         ("CreateTimeout", Status.FAILED),
         ("InstallFailed", Status.FAILED),
+        ("ERROR", Status.ERROR),  # running abnormally: not a failed creation
+        ("Unhealthy", Status.ERROR),
+        ("DELETE_FAILED", Status.ERROR),
+        ("DELETE_FALIED", Status.ERROR),
         ("Deleting", Status.DELETING),
         ("DELETING", Status.DELETING),
-        ("Frozen", Status.OTHER),
-        ("DELETE_FALIED", Status.OTHER),
-        ("Updating", Status.OTHER),
+        ("DELETED", Status.DELETED),
+        ("SOFT_DELETED", Status.DELETED),
+        ("Frozen", Status.FROZEN),
+        ("Updating", Status.CHANGING),
+        ("Starting", Status.CHANGING),  # code 35, among Freezing/Frozen: thawing
         ("Hibernating", Status.UNKNOWN),
         ("", Status.UNKNOWN),
     ],
@@ -67,9 +73,13 @@ def test_status_spellings_keep_the_raw_text(raw: str, expected: Status) -> None:
     assert (listed.status, listed.status_raw) == (expected, raw)
 
 
-def test_missing_status_falls_back_to_the_embedded_instance() -> None:
-    p = progress(instance={"status": "Running"})
-    assert (p.status, p.status_raw) == (Status.RUNNING, "Running")
+def test_each_status_stays_with_the_part_that_sent_it() -> None:
+    p = progress(instance={"status": "Running"})  # the view model decides which one wins
+    assert (p.status, p.status_raw) == (Status.UNKNOWN, "")
+    assert p.instance is not None and (p.instance.status, p.instance.status_raw) == (
+        Status.RUNNING,
+        "Running",
+    )
 
 
 @pytest.mark.parametrize(
@@ -183,7 +193,7 @@ def test_sub_service_errors() -> None:
     mqs, lvs = p.sub_services
     assert (mqs.error_code, mqs.error_msg) == ("MQS.01", "no quota")
     assert (lvs.error_code, lvs.error_msg) == (None, None)
-    assert p.failed_sub_services == (mqs,)
+    assert (mqs.status, lvs.status) == (Status.FAILED, Status.CREATING)
 
 
 def test_control_characters_never_reach_the_screen() -> None:
@@ -248,7 +258,7 @@ def test_detail_mapping() -> None:
     }
     inst = instance_from_detail(InstanceDetailResponse.parse(data))
     assert (inst.id, inst.name) == ("d-1", "detail-one")
-    assert (inst.status, inst.status_raw) == (Status.RUNNING, "CreateSuccess")
+    assert (inst.status, inst.status_raw) == (Status.CREATING, "CreateSuccess")
     assert (inst.type, inst.spec, inst.created) == ("basic", "ROMA_BASIC", T0)
     assert (inst.available_zones, inst.charging) == (("az1",), "on demand")
     assert (inst.connect_address, inst.public_address) == ("192.0.2.10", None)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import view_of
 
 from roma_tui.api.errors import BadResponseError
 from roma_tui.api.models import (
@@ -67,7 +68,7 @@ def test_seed_example_parses_exactly() -> None:
     assert lvs.started == datetime(2025, 3, 6, 12, 1, 13, 785000, tzinfo=UTC)
     assert lvs.finished is None
     assert all(s.error_code is None and s.error_msg is None for s in p.sub_services)
-    assert p.failed_sub_services == ()
+    assert (p.taken_minutes, lvs.taken_minutes, mqs.taken_minutes) == (1, 1, None)
 
     inst = p.instance
     assert inst is not None
@@ -176,9 +177,13 @@ def test_terraform_short_variant() -> None:
     }
     p = progress_from_wire(CreationProgressResponse.parse(data))
     assert (p.instance_id, p.name, p.progress) == ("abc", "tf-made", 42)
-    assert (p.status, p.status_raw) == (Status.FAILED, "CREATE_FAILED")
+    assert p.status is Status.UNKNOWN  # no top-level status: the view model uses `instance`
     assert p.instance is not None
+    assert (p.instance.status, p.instance.status_raw) == (Status.FAILED, "CREATE_FAILED")
     assert (p.instance.error_code, p.instance.error_msg) == ("ROMA.0001", "quota exceeded")
+    view = view_of(None, p)
+    assert (view.status.status, view.status.source) == (Status.FAILED, "instance")
+    assert view.reason is not None and view.reason.text() == "ROMA.0001: quota exceeded"
 
 
 def test_list_shape_with_paging_fields() -> None:

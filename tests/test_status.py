@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from helpers import view_of
 from pydantic import SecretStr
 
 from roma_tui.api.auth import TokenAuth
@@ -17,14 +18,13 @@ from roma_tui.api.client import RetryPolicy, RomaClient
 from roma_tui.clock import FakeClock
 from roma_tui.demo import simulator_client
 from roma_tui.monitor.domain import CreationProgress, Instance, Status, SubService
+from roma_tui.monitor.present import ascii_bar
 from roma_tui.scripting import SCHEMA_VERSION, load_schema, run_status
 from roma_tui.scripting.render import (
     detail_renderable,
     fmt_duration,
     fmt_timeout,
     make_console,
-    plain_bar,
-    view_of,
 )
 from roma_tui.scripting.status import parse_status_filter
 from roma_tui.simulator import Faults, SimulatorApp
@@ -197,7 +197,7 @@ async def test_json_list_is_one_valid_document_and_nothing_else(
     assert result.err == ""
     document = json.loads(result.out)  # the whole of stdout is the document
     validate(document)
-    assert document["schema_version"] == SCHEMA_VERSION == 1
+    assert document["schema_version"] == SCHEMA_VERSION == 2
     assert document["generated_at"] == "2025-03-06T12:11:43Z"
     by_name = {i["name"]: i for i in document["instances"]}
     seed = by_name["roma-2222"]
@@ -240,14 +240,14 @@ def test_schema_rejects_what_it_should() -> None:
     schema = load_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     good = {
-        "schema_version": 1,
+        "schema_version": 2,
         "generated_at": "2025-03-06T12:01:43Z",
         "instances": [],
         "errors": [],
     }
     validate(good)
     with pytest.raises(jsonschema.ValidationError):
-        validate({**good, "schema_version": 2})
+        validate({**good, "schema_version": 1})
     with pytest.raises(jsonschema.ValidationError):
         validate({**good, "generated_at": "2025-03-06 12:01:43"})
 
@@ -272,16 +272,26 @@ async def test_bad_credentials_exit_3(sim_app: SimulatorApp, fake_clock: FakeClo
     assert listed.code == 3 and listed.out == ""
     assert "cannot list instances" in listed.err
     assert "not-the-token" not in listed.err
-    assert by_id.code == 3 and by_id.out == ""
+    assert by_id.code == 3
+    document = json.loads(by_id.out)  # a jq pipe sees what went wrong, not nothing
+    validate(document)
+    assert document["instances"] == []
+    assert [e["kind"] for e in document["errors"]] == ["auth_error"]
+    assert "not-the-token" not in by_id.out
 
 
-async def test_list_failure_exits_1_with_nothing_on_stdout(
+async def test_list_failure_exits_1_and_says_so_in_the_document(
     sim_app: SimulatorApp, sim_client: RomaClient, fake_clock: FakeClock
 ) -> None:
     sim_app.faults = Faults(error_rate=1.0)
     result = await status(sim_client, fake_clock, as_json=True)
     assert result.code == 1
-    assert result.out == ""
+    document = json.loads(result.out)
+    validate(document)
+    assert document["instances"] == []
+    (error,) = document["errors"]
+    assert error["kind"] == "api_error" and error["instance_id"] is None
+    assert "HTTP 5" in error["message"]
     assert "cannot list instances" in result.err
 
 
@@ -362,7 +372,7 @@ def test_view_merges_progress_and_estimates_eta() -> None:
     done = view_of(None, _progress(status=Status.RUNNING, progress=100, finished=NOW), NOW)
     assert done.eta is None and done.elapsed == timedelta(minutes=20)
     listed = view_of(Instance("i-2", "n", Status.RUNNING, "Running", type="basic"), None, NOW)
-    assert listed.progress == 100 and listed.elapsed is None and listed.type == "basic"
+    assert listed.progress == 100 and listed.elapsed is None and listed.instance.type == "basic"
     unknown = view_of(Instance("i-3", "n", Status.CREATING, "CREATING"), None, NOW)
     assert unknown.progress is None and unknown.eta is None
 
@@ -376,9 +386,9 @@ def test_markup_and_escapes_in_names_are_shown_literally() -> None:
 
 
 def test_small_formatters() -> None:
-    assert plain_bar(0) == "[--------------------]"
-    assert plain_bar(100) == "[####################]"
-    assert plain_bar(55, 10) == "[#####-----]"
+    assert ascii_bar(0) == "[--------------------]"
+    assert ascii_bar(100) == "[####################]"
+    assert ascii_bar(55, 10) == "[#####-----]"
     assert fmt_duration(None) == "-"
     assert fmt_duration(timedelta(seconds=45)) == "45s"
     assert fmt_duration(timedelta(minutes=12, seconds=5)) == "12m05s"
@@ -386,6 +396,7 @@ def test_small_formatters() -> None:
     assert fmt_duration(timedelta(days=2, hours=3)) == "2d03h"
     assert fmt_timeout(3600) == "60m" and fmt_timeout(5400) == "90m" and fmt_timeout(30) == "30s"
     assert parse_status_filter("CREATE_FAILED") is Status.FAILED
-    assert parse_status_filter("other") is Status.OTHER
-    assert parse_status_filter("Frozen") is Status.OTHER
+    assert parse_status_filter("error") is Status.ERROR
+    assert parse_status_filter("Frozen") is Status.FROZEN
+    assert parse_status_filter("SOFT_DELETED") is Status.DELETED
     assert parse_status_filter("nonsense") is None

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers import view_of
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
@@ -24,7 +26,7 @@ from roma_tui.tui.render import bar, safe, status_text
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
 from roma_tui.tui.screenshots import settle
 from roma_tui.tui.state import STATE_FILE, UiState, load_state, save_state
-from roma_tui.tui.widgets import InstanceTable, InstanceView, instance_row, subservice_layout
+from roma_tui.tui.widgets import InstanceTable, instance_row, subservice_layout
 
 INTERVAL = 10.0
 WARP = 540.0  # into the default scenario: several creating, roma-billing has failed
@@ -42,6 +44,12 @@ def make_app(sim_app: SimulatorApp, clock: FakeClock, state_dir: Path | None = N
         clock=clock,
     )
     return RomaApp(monitor, options)
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """The monitor's loop sleeps on it: it stands still until a test moves it."""
+    return FakeClock(auto_advance=False)
 
 
 @pytest.fixture
@@ -298,8 +306,10 @@ async def test_stale_data_is_marked_while_the_api_hangs(
     sim_app.sim.sleep = hang  # every request now waits until released
     sim_app.faults = Faults(latency=1.0)
     fake_clock.advance(3 * INTERVAL)
-    await pilot.pause(1.2)  # a tick of the 1 s timer: a poll starts (and hangs), labels age
-    assert app.polling
+    await pilot.pause()  # a poll starts, and hangs
+    app.tick()  # what the 1 s label timer does: the labels age
+    await pilot.pause()
+    assert not app.settled
     assert "list 30s ago" in status_line(app)
     assert "stale" in status_line(app)
     assert app.screen_stack[0].has_class("-stale")
@@ -322,7 +332,8 @@ async def test_a_paused_screen_stands_still(pilot: Pilot[int], fake_clock: FakeC
     assert "list at 12:10:43" in shown[0]  # a time, not an age that would have to tick
     painted = app.screen_stack[0].query_one(InstanceTable)._update_count
     fake_clock.advance(125)
-    await pilot.pause(1.2)  # a tick of the 1 s timer
+    app.tick()  # what the 1 s label timer does
+    await pilot.pause()
     assert (status_line(app), detail(app), row_of(app, "roma-2222")) == shown
     assert app.screen_stack[0].query_one(InstanceTable)._update_count == painted
     await pilot.press("p")
@@ -341,14 +352,16 @@ async def test_a_finished_detail_is_not_redrawn_every_second(
     subs = app.screen_stack[0].query_one("#detail-subs", Static)
     before = (header.content, subs.content)
     fake_clock.advance(2)
-    await pilot.pause(1.2)
+    app.tick()
+    await pilot.pause()
     assert (header.content, subs.content) == before
     assert header.content is before[0] and subs.content is before[1]  # not even re-set
     app.select_by_name("roma-2222")  # creating: the elapsed seconds move
     await settle(pilot)
     elapsed = detail(app).split("elapsed", 1)[1].split()[0]
     fake_clock.advance(2)
-    await pilot.pause(1.2)
+    app.tick()
+    await pilot.pause()
     assert detail(app).split("elapsed", 1)[1].split()[0] != elapsed
 
 
@@ -449,21 +462,24 @@ def test_api_strings_are_never_markup() -> None:
 
 def test_rows_read_without_colour() -> None:
     inst = Instance(id="abc12345-xyz", name="n", status=Status.FAILED, status_raw="CREATE_FAILED")
-    view = InstanceView(inst, Status.FAILED, None, 40, None, None)
+    view = replace(view_of(inst), progress=40)
     row = [c.plain.strip() for c in instance_row(view, 12)]
     assert row[3] == "✖ failed"
     assert row[1] == "abc12345"
     assert "40%" in row[4] and "█" in row[4]
     assert row[4].endswith("40%") and row[4][-4] == " "  # the bar, a space, the percent
-    assert status_text(Status.UNKNOWN, "Weird").plain == "? weird"
-    unknown = InstanceView(inst, Status.FAILED, None, None, None, None)
+    weird = view_of(replace(inst, status=Status.UNKNOWN, status_raw="Weird"))
+    assert status_text(weird.status).plain == "? weird"
+    unknown = view_of(inst)
+    assert unknown.progress is None
     assert instance_row(unknown, 12)[4].plain == " —"  # no empty-looking dotted bar
     assert bar(None, 4).plain == "—"
 
 
 def test_progress_and_elapsed_never_touch() -> None:
     inst = Instance(id="abc12345-xyz", name="n", status=Status.RUNNING, status_raw="RUNNING")
-    view = InstanceView(inst, Status.RUNNING, None, 100, timedelta(minutes=19), None)
+    view = replace(view_of(inst), elapsed=timedelta(minutes=19))
+    assert view.progress == 100
     for bar_width in (6, 8):
         cells = instance_row(view, 12, bar_width)
         assert cells[4].plain.endswith("100% ")

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from roma_tui.api.auth import TokenAuth
 from roma_tui.api.client import RetryPolicy, RomaClient
-from roma_tui.api.models import CreationProgressResponse
+from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import FakeClock
 from roma_tui.scripting import EXIT_INTERRUPTED, run_blocking, run_wait
 from roma_tui.simulator import Faults, SimulatorApp
@@ -66,9 +66,14 @@ class Counting:
 
     def __init__(self, client: RomaClient, app: SimulatorApp | None = None, heal_after: int = 0):
         self.client = client
+        self.endpoint = client.endpoint
+        self.project_id = client.project_id
         self.app = app
         self.heal_after = heal_after
         self.calls = 0
+
+    async def list_instances(self, status: str | None = None) -> InstanceListResponse:
+        return await self.client.list_instances(status)
 
     async def get_creation_progress(self, instance_id: str) -> CreationProgressResponse:
         self.calls += 1
@@ -100,7 +105,7 @@ async def test_exit_0_when_the_instance_is_running(
     lines = result.out.splitlines()
     assert lines[0] == "2025-03-06T12:01:43Z instance roma-2222 creating 0%"
     assert "instance roma-2222 running 100%" in lines[-2] + lines[-1]
-    assert any(line.endswith(" mqs running 100%") for line in lines[-2:])
+    assert any(line.endswith(" mqs done 100%") for line in lines[-3:])
     assert fake_clock.now().strftime("%H:%M") == "12:31"  # ~30 simulated minutes went by
 
 
@@ -119,8 +124,9 @@ async def test_lines_only_on_change_never_twice_in_a_row(
     # far more polls than changes, and each change exactly once.
     assert counting.calls > 300
     assert len(rows) < counting.calls / 3
-    assert sum(1 for s, _, _ in rows if s == "mqs") == 21  # 0, 5, ..., 100
-    assert sum(1 for s, _, _ in rows if s == "lvs") == 11  # 0, 10, ..., 100
+    # mqs: waiting 0%, creating 0, 5, ..., 95%, done 100%; lvs starts at once
+    assert sum(1 for s, _, _ in rows if s == "mqs") == 22
+    assert sum(1 for s, _, _ in rows if s == "lvs") == 11  # creating 0, 10, ..., 90%, done
 
 
 async def test_exit_1_for_the_failing_instance_with_its_error_on_stderr(
@@ -129,7 +135,7 @@ async def test_exit_1_for_the_failing_instance_with_its_error_on_stderr(
     result = await wait(sim_client, fake_clock, FAILING_ID)
     assert result.code == 1
     assert FAILING_CODE in result.err
-    assert "sub-service link" in result.err and "EIP quota" in result.err
+    assert f"failed: link: {FAILING_CODE}: " in result.err and "EIP quota" in result.err
     assert "instance roma-legacy-migration failed 71%" in result.out
     assert f"link failed 55% (error {FAILING_CODE})" in result.out
     assert FAILING_CODE not in result.out.replace(f"(error {FAILING_CODE})", "")
@@ -290,12 +296,8 @@ async def test_no_color_means_plain_lines_even_on_a_terminal(
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 
-class StallsAfterFirst:
+class StallsAfterFirst(Counting):
     """Answers once from the simulator, then never again."""
-
-    def __init__(self, client: RomaClient) -> None:
-        self.client = client
-        self.calls = 0
 
     async def get_creation_progress(self, instance_id: str) -> CreationProgressResponse:
         self.calls += 1
@@ -317,10 +319,7 @@ async def test_cancellation_reports_and_propagates(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert (
-        err.getvalue()
-        == "interrupted; last seen: roma-2222 creating 0%; mqs creating 0%; lvs creating 0%\n"
-    )
+    assert err.getvalue() == "interrupted; last seen: roma-2222 creating 0%; lvs creating 0%\n"
     assert "instance roma-2222 creating 0%" in out.getvalue()
 
 

@@ -1,8 +1,22 @@
-"""The one clean shape of instances, sub-services and creation progress.
+"""The one clean shape of instances, sub-services and creation progress, and the API's words.
 
 Wire models (roma_tui.api.models) are mapped here, once, whatever their casing; the UI and
-the scripting commands only ever see these frozen dataclasses. Times are aware datetimes
-(UTC) or None when the API said "not set" (0, "#", null, missing).
+the scripting commands only ever see these frozen dataclasses, and only through the view
+model (roma_tui.monitor.view), which decides what they mean. Times are aware datetimes (UTC)
+or None when the API said "not set" (0, "#", null, missing).
+
+The status vocabulary (`WORDS`) is every status the ROMA Connect API documents, each with the
+`Status` it belongs to, the short word a person reads and what it means:
+- the instance list, Huawei's CheckRomaInstanceListV2 / ListInstances reference (SDK
+  `huaweicloudsdkroma/v2/model/roma_instance_check_list_resp_instances.py`, "实例运行状态"):
+  CREATING, RUNNING, ERROR ("实例运行异常": running abnormally, NOT a failed creation),
+  DELETING, DELETED, SOFT_DELETED, CREATE_FAILED, DELETE_FAILED (DELETE_FALIED is the v3
+  list's misspelling);
+- the creation progress, GetCreateInstanceProcessV2 (the seed page): CREATING | RUNNING |
+  CREATE_FAILED, in any case;
+- the `/apic/` detail, SDK `show_details_of_instance_v2_response.py` (`status` and its
+  `instance_status` code 1..41): Creating, CreateSuccess, CreateFail, ..., Unhealthy ("实例异常").
+Imports the standard library only.
 """
 
 from __future__ import annotations
@@ -14,82 +28,147 @@ from typing import Any
 
 
 class Status(StrEnum):
-    CREATING = "creating"
-    RUNNING = "running"
-    FAILED = "failed"
+    """What an instance's (or sub-service's) status means, whatever the API's spelling."""
+
+    CREATING = "creating"  # creation in progress (any creation phase)
+    RUNNING = "running"  # created and running normally
+    FAILED = "failed"  # creation failed or timed out
+    ERROR = "error"  # exists, but something is wrong: running abnormally, an operation failed
+    CHANGING = "changing"  # a maintenance operation in progress: updating, restarting, ...
+    FROZEN = "frozen"  # frozen (usually an unpaid bill): not usable until unfrozen
     DELETING = "deleting"
-    OTHER = "other"  # known to the API but not part of creation (Frozen, Updating, ...)
+    DELETED = "deleted"  # deleted, or soft-deleted (kept in the recycle bin)
     UNKNOWN = "unknown"  # missing, or a spelling nobody has seen yet
 
     @property
-    def finished(self) -> bool:
-        """Creation is over, one way or the other."""
-        return self in (Status.RUNNING, Status.FAILED)
+    def known(self) -> bool:
+        return self is not Status.UNKNOWN
+
+    @property
+    def settled(self) -> bool:
+        """No longer creating, and not on its way to anything else by itself."""
+        return self not in (Status.CREATING, Status.CHANGING, Status.DELETING, Status.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One documented status spelling: what it means, and how a person reads it."""
+
+    status: Status
+    word: str  # short, lower case, at most 13 characters: "creating", "delete failed"
+    meaning: str  # one sentence fragment: "creation failed", "running abnormally"
+
+
+_C, _R, _F, _E = Status.CREATING, Status.RUNNING, Status.FAILED, Status.ERROR
+_G, _Z, _D, _X = Status.CHANGING, Status.FROZEN, Status.DELETING, Status.DELETED
+
+# Keys are squashed spellings (lower case, letters and digits only): CREATE_FAILED, CreateFail
+# and create-failed all meet here.
+WORDS: dict[str, Word] = {
+    # creation in progress
+    "creating": Word(_C, "creating", "creation in progress"),
+    "createsuccess": Word(_C, "created", "resources created; initialisation follows"),
+    "initing": Word(_C, "initialising", "creation in progress: initialising"),
+    "registering": Word(_C, "registering", "creation in progress: registering"),
+    "installing": Word(_C, "installing", "creation in progress: installing"),
+    # running
+    "running": Word(_R, "running", "created and running"),
+    "rollbacksuccess": Word(_R, "rolled back", "running; an update was rolled back"),
+    # creation failed
+    "createfailed": Word(_F, "failed", "creation failed"),
+    "createfail": Word(_F, "failed", "creation failed"),
+    "createtimeout": Word(_F, "timed out", "creation timed out"),
+    "initingfailed": Word(_F, "init failed", "creation failed while initialising"),
+    "inittimeout": Word(_F, "init timeout", "creation timed out while initialising"),
+    "registerfailed": Word(_F, "reg. failed", "creation failed while registering"),
+    "registertimeout": Word(_F, "reg. timeout", "creation timed out while registering"),
+    "installfailed": Word(_F, "inst. failed", "creation failed while installing"),
+    "installtimeout": Word(_F, "inst. timeout", "creation timed out while installing"),
+    # exists, but something is wrong
+    "error": Word(_E, "error", "running abnormally"),
+    "unhealthy": Word(_E, "unhealthy", "running abnormally"),
+    "deletefailed": Word(_E, "delete failed", "deletion failed: the instance still exists"),
+    "deletefalied": Word(_E, "delete failed", "deletion failed: the instance still exists"),
+    "deletetimeout": Word(_E, "delete t/o", "deletion timed out: the instance still exists"),
+    "unregisterfailed": Word(_E, "unreg. failed", "unregistering failed"),
+    "unregistertimeout": Word(_E, "unreg. t/o", "unregistering timed out"),
+    "updatefailed": Word(_E, "update failed", "an update failed"),
+    "updatetimeout": Word(_E, "update t/o", "an update timed out"),
+    "rollbackfailed": Word(_E, "rollback fail", "a rollback failed"),
+    "rollbacktimeout": Word(_E, "rollback t/o", "a rollback timed out"),
+    "restartfail": Word(_E, "restart fail", "a restart failed"),
+    "restarttimeout": Word(_E, "restart t/o", "a restart timed out"),
+    # maintenance in progress
+    "updating": Word(_G, "updating", "an update is in progress"),
+    "rollbacking": Word(_G, "rolling back", "an update is being rolled back"),
+    "restarting": Word(_G, "restarting", "restarting"),
+    "starting": Word(_G, "starting", "starting (unfreezing)"),  # code 35, among Freezing/Frozen
+    # frozen
+    "freezing": Word(_Z, "freezing", "being frozen: it will not be usable until unfrozen"),
+    "frozen": Word(_Z, "frozen", "frozen (usually an unpaid bill): not usable until unfrozen"),
+    # going away
+    "deleting": Word(_D, "deleting", "being deleted"),
+    "unregistering": Word(_D, "unregistering", "being unregistered before deletion"),
+    "deleted": Word(_X, "deleted", "deleted"),
+    "softdeleted": Word(_X, "soft-deleted", "deleted; kept in the recycle bin"),
+}
+
+# Words seen for sub-services (`item[].status`, undocumented): the instance words above, plus
+# generic ones. `running` on a sub-service means it is done (the instance's word for "created").
+_SUB_WORDS: dict[str, Word] = {
+    "waiting": Word(_C, "waiting", "not started yet"),
+    "pending": Word(_C, "waiting", "not started yet"),
+    "success": Word(_R, "done", "done"),
+    "succeeded": Word(_R, "done", "done"),
+    "finished": Word(_R, "done", "done"),
+    "completed": Word(_R, "done", "done"),
+    "done": Word(_R, "done", "done"),
+    "failed": Word(_F, "failed", "creation failed"),
+    "fail": Word(_F, "failed", "creation failed"),
+}
+
+UNKNOWN_WORD = Word(Status.UNKNOWN, "unknown", "status not reported")
 
 
 def _squash(raw: str) -> str:
     return "".join(ch for ch in raw.lower() if ch.isalnum())
 
 
-_SPELLINGS: dict[str, Status] = {
-    # creation in progress
-    "creating": Status.CREATING,
-    "initing": Status.CREATING,
-    "registering": Status.CREATING,
-    "installing": Status.CREATING,
-    "starting": Status.CREATING,
-    "pending": Status.CREATING,
-    "waiting": Status.CREATING,
-    # done
-    "running": Status.RUNNING,
-    "createsuccess": Status.RUNNING,
-    "success": Status.RUNNING,
-    "succeeded": Status.RUNNING,
-    "finished": Status.RUNNING,
-    "completed": Status.RUNNING,
-    # failed
-    "createfailed": Status.FAILED,
-    "createfail": Status.FAILED,
-    "createtimeout": Status.FAILED,
-    "initingfailed": Status.FAILED,
-    "inittimeout": Status.FAILED,
-    "registerfailed": Status.FAILED,
-    "registertimeout": Status.FAILED,
-    "installfailed": Status.FAILED,
-    "installtimeout": Status.FAILED,
-    "failed": Status.FAILED,
-    "fail": Status.FAILED,
-    "error": Status.FAILED,
-    # going away
-    "deleting": Status.DELETING,
-    "unregistering": Status.DELETING,
-    # everything else the API documents
-    "deletefailed": Status.OTHER,
-    "deletefalied": Status.OTHER,  # sic: the list API's own spelling
-    "deletetimeout": Status.OTHER,
-    "unregisterfailed": Status.OTHER,
-    "unregistertimeout": Status.OTHER,
-    "updating": Status.OTHER,
-    "updatefailed": Status.OTHER,
-    "updatetimeout": Status.OTHER,
-    "rollbacking": Status.OTHER,
-    "rollbacksuccess": Status.OTHER,
-    "rollbackfailed": Status.OTHER,
-    "rollbacktimeout": Status.OTHER,
-    "freezing": Status.OTHER,
-    "frozen": Status.OTHER,
-    "restarting": Status.OTHER,
-    "restartfail": Status.OTHER,
-    "restarttimeout": Status.OTHER,
-    "unhealthy": Status.OTHER,
-}
+def lookup(raw: str | None) -> Word:
+    """The documented word for any spelling; for an unknown one, its own text as the word."""
+    if not raw:
+        return UNKNOWN_WORD
+    key = _squash(raw)
+    found = WORDS.get(key) or _SUB_WORDS.get(key)
+    if found is not None:
+        return found
+    word = raw.strip().lower()[:13] or "unknown"
+    return Word(Status.UNKNOWN, word, f"a status roma-tui does not know: {raw!r}")
 
 
 def normalise_status(raw: str | None) -> Status:
     """Map any spelling (`CREATE_FAILED`, `CreateFail`, `creating`, ...) to a `Status`."""
-    if not raw:
-        return Status.UNKNOWN
-    return _SPELLINGS.get(_squash(raw), Status.UNKNOWN)
+    return lookup(raw).status
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Place:
+    """Where instances live: one ROMA Connect endpoint (a region, or a private cloud) and one
+    project. Two instances are the same instance only if their places are equal too."""
+
+    endpoint: str
+    project_id: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class InstanceKey:
+    """An instance, keyed by where it lives."""
+
+    place: Place
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.place.endpoint}/{self.place.project_id}/{self.id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +177,18 @@ class SubService:
 
     name: str
     status: Status
-    status_raw: str  # as the API spelled it, for display
+    status_raw: str  # as the API spelled it
     progress: int  # 0..100, clamped
     started: datetime | None
     finished: datetime | None
     error_code: str | None  # None when empty
     error_msg: str | None
+    taken_minutes: int | None = None  # `taken_time`, whole minutes (rounded up); None if 0
 
 
 @dataclass(frozen=True, slots=True)
 class Instance:
-    """An instance as the list (or detail) endpoint describes it."""
+    """An instance as the list (or detail, or the progress's embedded object) describes it."""
 
     id: str
     name: str
@@ -135,7 +215,11 @@ class Instance:
 
 @dataclass(frozen=True, slots=True)
 class CreationProgress:
-    """The creation-progress endpoint's answer for one instance, in domain shape."""
+    """The creation-progress endpoint's answer for one instance, in domain shape.
+
+    `status` is the top level's own word (UNKNOWN when missing or unrecognised); the embedded
+    camelCase `instance` keeps its own. Which one wins is the view model's rule, not this one's.
+    """
 
     instance_id: str
     name: str
@@ -147,8 +231,5 @@ class CreationProgress:
     server_time: datetime | None  # `currentTime`: the server's clock when it answered
     sub_services: tuple[SubService, ...]
     instance: Instance | None  # the embedded camelCase `instance` object, mapped
+    taken_minutes: int | None = None  # `taken_time`: whole minutes, rounded up; None if 0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def failed_sub_services(self) -> tuple[SubService, ...]:
-        return tuple(s for s in self.sub_services if s.status is Status.FAILED or s.error_code)

@@ -49,17 +49,16 @@ from typing import Literal, Protocol
 from roma_tui.api.errors import ApiError, NotFoundError, RomaError
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
-from roma_tui.monitor.domain import CreationProgress, Instance, Status
-from roma_tui.monitor.eta import EtaEstimator, RateEta
+from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
+from roma_tui.monitor.snapshot import Feed, Movement, Snapshot, moved
+from roma_tui.monitor.view import resolve_status
 
 __all__ = [
     "MAX_BACKOFF",
-    "Feed",
     "InstanceSource",
     "Job",
     "Monitor",
-    "Snapshot",
     "Transition",
 ]
 
@@ -72,16 +71,17 @@ SLOW_FACTOR = 6  # the selected finished instance is polled every SLOW_FACTOR * 
 PERMANENT_BASE = 60.0  # seconds: first wait after an error that waiting will not fix
 NOT_FOUND_DELAY = MAX_BACKOFF  # seconds: next try after "no such instance"
 
-_EMPTY_PROGRESS: Mapping[str, CreationProgress] = MappingProxyType({})
-_EMPTY_FEEDS: Mapping[str, Feed] = MappingProxyType({})
-_EMPTY_INDEX: Mapping[str, Instance] = MappingProxyType({})
 _EMPTY_CREATING: Mapping[str, None] = MappingProxyType({})
 _NEVER = datetime.min.replace(tzinfo=UTC)  # sorts a never-fetched feed before any due one
 _TOKEN_EPSILON = 1e-6  # float slack when counting whole requests in the bucket
 
 
 class InstanceSource(Protocol):
-    """What the monitor needs from a client (`roma_tui.api.client.RomaClient` fits)."""
+    """What the monitor needs from a client (`roma_tui.api.client.RomaClient` fits): where it
+    points, and the two requests."""
+
+    endpoint: str
+    project_id: str
 
     async def list_instances(self, status: str | None = None) -> InstanceListResponse: ...
 
@@ -89,60 +89,14 @@ class InstanceSource(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Feed:
-    """Health of one data set: when it last succeeded, the last error, the next try."""
-
-    next_due: datetime
-    updated: datetime | None = None  # last success (local clock)
-    error: RomaError | None = None  # the last try's error; None after a success
-    failures: int = 0  # consecutive failed tries
-
-    def age(self, now: datetime) -> timedelta | None:
-        """Time since the last success; None if it never succeeded."""
-        return None if self.updated is None else now - self.updated
-
-    def stale(self, now: datetime, interval: float) -> bool:
-        """True when the data is older than two intervals, or it never came and a try failed."""
-        if self.updated is None:
-            return self.failures > 0
-        return now - self.updated > timedelta(seconds=2 * interval)
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """Everything known at one moment. Immutable; a new one is built for every change."""
-
-    list_feed: Feed
-    instances: tuple[Instance, ...] = ()  # in the API's order
-    progress: Mapping[str, CreationProgress] = field(
-        default_factory=lambda: _EMPTY_PROGRESS
-    )  # by instance id
-    progress_feeds: Mapping[str, Feed] = field(
-        default_factory=lambda: _EMPTY_FEEDS
-    )  # by instance id
-    paused: bool = False
-    selected: str | None = None
-    by_id: Mapping[str, Instance] = field(
-        default_factory=lambda: _EMPTY_INDEX
-    )  # the same instances, by id
-
-    def instance(self, instance_id: str) -> Instance | None:
-        return self.by_id.get(instance_id)
-
-    def status(self, instance_id: str) -> Status:
-        """The best-known status: a finished creation progress wins over a lagging list."""
-        return _effective_status(self.by_id.get(instance_id), self.progress.get(instance_id))
-
-
-@dataclass(frozen=True, slots=True)
 class Transition:
-    """An instance's creation ended (running or failed)."""
+    """An instance's creation ended: it runs, failed, or settled in another state (error,
+    frozen, deleted). Its view (roma_tui.monitor.view) says why."""
 
     instance_id: str
     name: str
     old: Status
     new: Status
-    progress: CreationProgress | None  # the creation progress saying so, when that is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,14 +114,9 @@ class _Watch:
     reported: Status | None = None
 
 
-def _effective_status(inst: Instance | None, prog: CreationProgress | None) -> Status:
-    if prog is None:
-        return inst.status if inst is not None else Status.UNKNOWN
-    if inst is None or inst.status is Status.UNKNOWN:
-        return prog.status
-    if inst.status is Status.CREATING and prog.status.finished:
-        return prog.status  # the list lags behind the creation progress
-    return inst.status
+def _status(inst: Instance | None, prog: CreationProgress | None) -> Status:
+    """The view model's status (one rule for the screen, the scripts and the schedule)."""
+    return resolve_status(inst, prog).status
 
 
 def _unexpected(exc: Exception, what: str) -> RomaError:
@@ -185,6 +134,8 @@ class _State:
     progress: dict[str, CreationProgress] = field(default_factory=dict)
     progress_feeds: dict[str, Feed] = field(default_factory=dict)
     watch: dict[str, _Watch] = field(default_factory=dict)
+    # per instance: the progress percentages last seen, and since when (local clock)
+    moved: dict[str, Movement] = field(default_factory=dict)
 
 
 class Monitor:
@@ -196,7 +147,6 @@ class Monitor:
         clock: Clock,
         interval: float = 10.0,
         max_concurrency: int = 4,
-        eta: EtaEstimator | None = None,
         progress_budget: float = PROGRESS_BUDGET,
     ) -> None:
         if interval <= 0:
@@ -209,7 +159,6 @@ class Monitor:
         self._clock = clock
         self.interval = float(interval)
         self.max_concurrency = max_concurrency
-        self.eta: EtaEstimator = eta or RateEta()
         self.progress_budget = float(progress_budget)
         self._sem = asyncio.Semaphore(max_concurrency)
         self._tokens = self.burst  # shared progress requests that may start now
@@ -224,7 +173,9 @@ class Monitor:
         self._list_seq = 0  # list requests started
         self._list_applied = 0  # newest list request whose answer was applied
         self._wake: asyncio.Event | None = None
-        self._snapshot = Snapshot(list_feed=self._list_feed)
+        self.sleeping = False  # `run` is waiting for the next job
+        self.place = Place(client.endpoint, client.project_id)
+        self._snapshot = Snapshot(list_feed=self._list_feed, place=self.place)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -268,7 +219,7 @@ class Monitor:
         inst = self._s.by_id.get(instance_id)
         if inst is None and instance_id != self._selected:
             return None
-        status = _effective_status(inst, self._s.progress.get(instance_id))
+        status = _status(inst, self._s.progress.get(instance_id))
         if status is Status.CREATING:
             return self.fast_interval if instance_id == self._selected else self.shared_interval
         if instance_id == self._selected:
@@ -286,56 +237,6 @@ class Monitor:
             return False
         return feed.stale(now or self._clock.now(), every)
 
-    def _server_now(self, instance_id: str, now: datetime) -> datetime:
-        """`now` on the server's clock, when the creation progress told us its time."""
-        prog = self._s.progress.get(instance_id)
-        feed = self._s.progress_feeds.get(instance_id)
-        if prog is None or prog.server_time is None or feed is None or feed.updated is None:
-            return now
-        skew = prog.server_time - feed.updated
-        if abs(skew) > timedelta(days=1):  # a nonsense clock: ignore it
-            return now
-        return now + skew
-
-    def eta_for(self, instance_id: str, now: datetime | None = None) -> timedelta | None:
-        """Time left in the creation, from its progress so far; None when unknown."""
-        prog = self._s.progress.get(instance_id)
-        if prog is None or prog.status.finished:
-            return None
-        if _effective_status(self._s.by_id.get(instance_id), prog) is not Status.CREATING:
-            return None
-        started = prog.started
-        if started is None:
-            inst = self._s.by_id.get(instance_id)
-            started = inst.created if inst is not None else None
-        now = now or self._clock.now()
-        return self.eta.estimate(prog.progress, started, self._server_now(instance_id, now))
-
-    def elapsed_for(self, instance_id: str, now: datetime | None = None) -> timedelta | None:
-        """Creation time so far (or in total once finished); None when the start is unknown.
-
-        Starts at the creation progress's start time, else the instance's creation time; ends
-        at the progress's end time, else (finished per the list) the instance's update time,
-        else now.
-        """
-        inst = self._s.by_id.get(instance_id)
-        prog = self._s.progress.get(instance_id)
-        started = prog.started if prog is not None else None
-        if started is None and inst is not None:
-            started = inst.created
-        if started is None:
-            return None
-        end: datetime | None = None
-        if prog is not None and prog.finished is not None:
-            end = prog.finished
-        elif _effective_status(inst, prog).finished:
-            end = inst.updated if inst is not None else None
-            if end is None:
-                return None  # over, but we do not know when: do not count on forever
-        if end is None:
-            end = self._server_now(instance_id, now or self._clock.now())
-        return max(end - started, timedelta(0))
-
     # --- control -------------------------------------------------------------------------
 
     def select(self, instance_id: str | None) -> None:
@@ -344,7 +245,7 @@ class Monitor:
             return
         self._selected = instance_id
         self._publish()
-        self._poke()
+        self.wake()
 
     def pause(self) -> None:
         if not self._paused:
@@ -371,7 +272,7 @@ class Monitor:
             if iid in feeds:
                 feeds[iid] = replace(feeds[iid], next_due=now)
         self._publish()
-        self._poke()
+        self.wake()
 
     # --- schedule ------------------------------------------------------------------------
 
@@ -491,7 +392,8 @@ class Monitor:
     ) -> None:
         """Poll forever: run due jobs, call `on_update`, sleep until the next one is due.
 
-        `select`, `resume` and `refresh_now` wake it early. Cancel the task to stop.
+        `select`, `resume`, `refresh_now` and `wake` wake it early. Cancel the task to stop.
+        `sleeping` is True while it waits for the next job (tests wait for that).
         """
         self._wake = asyncio.Event()
         try:
@@ -516,14 +418,17 @@ class Monitor:
             return
         sleeper = asyncio.ensure_future(self._clock.sleep(delay))
         waker = asyncio.ensure_future(wake.wait())
+        self.sleeping = True
         try:
             await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            self.sleeping = False
             sleeper.cancel()
             waker.cancel()
             wake.clear()
 
-    def _poke(self) -> None:
+    def wake(self) -> None:
+        """Make `run` look at the schedule now (it sleeps until the next job otherwise)."""
         if self._wake is not None:
             self._wake.set()
 
@@ -581,7 +486,7 @@ class Monitor:
             by_id[inst.id] = inst
             if inst.status is Status.CREATING:
                 creating[inst.id] = None
-            t = self._observe(inst.id, inst.name, inst.status, None)
+            t = self._observe(inst.id, inst.name, _status(inst, s.progress.get(inst.id)))
             if t is not None:
                 transitions.append(t)
                 # the list saw it first: fetch the details of how it ended
@@ -594,6 +499,7 @@ class Monitor:
             s.progress.pop(gone, None)
             s.progress_feeds.pop(gone, None)
             s.watch.pop(gone, None)
+            s.moved.pop(gone, None)
             self._once.discard(gone)
         s.instances = tuple(instances)
         s.by_id = MappingProxyType(by_id)
@@ -648,9 +554,10 @@ class Monitor:
         if self._dropped(instance_id):
             return []
         s.progress[instance_id] = prog
+        s.moved[instance_id] = moved(prog, now, s.moved.get(instance_id))
         inst = s.by_id.get(instance_id)
         name = inst.name if inst is not None and inst.name else prog.name
-        transition = self._observe(instance_id, name, prog.status, prog)
+        transition = self._observe(instance_id, name, _status(inst, prog))
         every = self.progress_interval(instance_id) or self.slow_interval
         s.progress_feeds[instance_id] = Feed(next_due=now + timedelta(seconds=every), updated=now)
         log.debug("creation progress %s: %s %d%%", instance_id, prog.status.value, prog.progress)
@@ -701,9 +608,7 @@ class Monitor:
 
     # --- transitions ---------------------------------------------------------------------
 
-    def _observe(
-        self, instance_id: str, name: str, status: Status, prog: CreationProgress | None
-    ) -> Transition | None:
+    def _observe(self, instance_id: str, name: str, status: Status) -> Transition | None:
         """Record a status seen by either source; a Transition when creation just ended."""
         watch = self._s.watch.get(instance_id)
         if watch is None:
@@ -719,15 +624,12 @@ class Monitor:
         if status is Status.DELETING:
             watch.was_creating = False
             return None
-        if not status.finished or not watch.was_creating or watch.reported is status:
+        if not status.settled or not watch.was_creating or watch.reported is status:
             return None
         watch.was_creating = False
         watch.reported = status
-        if prog is None:
-            stored = self._s.progress.get(instance_id)
-            prog = stored if stored is not None and stored.status is status else None
         log.debug("instance %s: %s -> %s", instance_id, old.value, status.value)
-        return Transition(instance_id, name, old, status, prog)
+        return Transition(instance_id, name, old, status)
 
     # --- publishing ----------------------------------------------------------------------
 
@@ -735,9 +637,11 @@ class Monitor:
         s = self._s
         self._snapshot = Snapshot(
             list_feed=self._list_feed,
+            place=self.place,
             instances=s.instances,
             progress=MappingProxyType(dict(s.progress)),
             progress_feeds=MappingProxyType(dict(s.progress_feeds)),
+            moved=MappingProxyType({iid: since for iid, (_, since) in s.moved.items()}),
             paused=self._paused,
             selected=self._selected,
             by_id=s.by_id,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -25,6 +24,7 @@ from roma_tui.api.models import (
     ProgressItem,
 )
 from roma_tui.monitor.domain import CreationProgress, Instance, Status, SubService, normalise_status
+from roma_tui.monitor.present import printable
 
 __all__ = [
     "clean_text",
@@ -47,19 +47,8 @@ def clean_text(value: str | None) -> str | None:
     None for a missing value or a placeholder ("", "#")."""
     if value is None:
         return None
-    # Fast path: a printable string has no control characters and no whitespace but " "
-    # (checked for every code point), so only the slow path below can change a character.
-    text = (value if value.isprintable() else _without_controls(value)).strip()
+    text = printable(value).strip()
     return None if text in ("", "#") else text
-
-
-def _without_controls(value: str) -> str:
-    """Whitespace characters become a space, other control characters (category C*) go."""
-    return "".join(
-        " " if ch.isspace() else ch
-        for ch in value
-        if ch.isspace() or not unicodedata.category(ch).startswith("C")
-    )
 
 
 def parse_time(value: int | str | None) -> datetime | None:
@@ -108,6 +97,11 @@ def _zones(value: list[str] | str | None) -> tuple[str, ...]:
 
 def _percent(value: int | None) -> int:
     return 0 if value is None else max(0, min(100, value))
+
+
+def _minutes(value: int | None) -> int | None:
+    """`taken_time`: whole minutes (the seed shows 1 after 30 s); 0 or less is "not set"."""
+    return value if value is not None and value > 0 else None
 
 
 @lru_cache(maxsize=256)  # a few spellings recur in every list: map each once
@@ -243,18 +237,18 @@ def _sub_service(m: ProgressItem) -> SubService:
         finished=parse_time(m.end_time),
         error_code=clean_text(m.error_code),
         error_msg=clean_text(m.error_msg),
+        taken_minutes=_minutes(m.taken_time),
     )
 
 
 def progress_from_wire(m: CreationProgressResponse) -> CreationProgress:
-    """The progress in domain shape; the top level wins, the embedded `instance` fills gaps
-    (the HCS Terraform variant sends only `instance` and `process`)."""
+    """The progress in domain shape. Ids and names: the top level, else the embedded
+    `instance` (the HCS Terraform variant sends only `instance` and `process`). Each status
+    stays with the part that sent it: roma_tui.monitor.view decides which one wins."""
     inner = instance_from_progress(m.instance) if m.instance is not None else None
     instance_id = clean_text(m.instance_id) or (inner.id if inner else "")
     name = clean_text(m.name) or (inner.name if inner else "")
     status, raw = _status(m.status)
-    if not raw and inner is not None:
-        status, raw = inner.status, inner.status_raw
     if inner is not None:
         inner = replace(inner, id=inner.id or instance_id, name=inner.name or name)
     return CreationProgress(
@@ -268,5 +262,6 @@ def progress_from_wire(m: CreationProgressResponse) -> CreationProgress:
         server_time=parse_time(m.current_time),
         sub_services=tuple(_sub_service(item) for item in m.item or ()),
         instance=inner,
+        taken_minutes=_minutes(m.taken_time),
         raw=m.raw,
     )

@@ -8,6 +8,7 @@ Imports the standard library only: never textual, rich or httpx.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "duration",
     "iso_utc",
     "percent",
+    "printable",
     "utc_time",
 ]
 
@@ -29,6 +31,26 @@ UNKNOWN = "—"
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 """Left-aligned partial blocks: EIGHTHS[n] fills n/8 of a cell (EIGHTHS[0] is a space)."""
+
+
+def printable(value: object, limit: int | None = None) -> str:
+    """`value` as text that cannot act on a terminal or a screen: every control character
+    (Unicode category C*: C0 and C1 controls, so no escape sequence can start; bidi
+    overrides such as U+202E; zero-width format characters) is removed, whitespace ones become
+    a space. Cut to `limit` characters with an ellipsis when longer. Markup is not this
+    function's business: the TUI never parses these strings as markup, and scripts print
+    them literally."""
+    text = value if isinstance(value, str) else str(value)
+    # Fast path: a printable string has no control characters and no whitespace but " "
+    if not text.isprintable():
+        text = "".join(
+            " " if ch.isspace() else ch
+            for ch in text
+            if ch.isspace() or not unicodedata.category(ch).startswith("C")
+        )
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)] + "…"
+    return text
 
 
 def clamp_percent(progress: int) -> int:

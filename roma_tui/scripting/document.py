@@ -4,7 +4,7 @@ The schema lives next to this module, in `status.schema.json` (JSON Schema 2020-
 shipped with the package; `load_schema()` returns it. Bump `SCHEMA_VERSION` on any change that
 could break a consumer (renamed/removed field, changed type); adding a field is not one.
 
-Imports roma_tui.monitor and roma_tui.scripting.render only; never textual or httpx.
+Imports roma_tui.monitor only; never textual or httpx.
 """
 
 from __future__ import annotations
@@ -15,12 +15,19 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from roma_tui.monitor.domain import SubService
-from roma_tui.scripting.render import InstanceView, iso_utc
+from roma_tui.monitor.present import iso_utc
+from roma_tui.monitor.view import InstanceView, SubServiceView
 
-__all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "DocumentError", "load_schema", "status_document"]
+__all__ = [
+    "SCHEMA_FILE",
+    "SCHEMA_VERSION",
+    "DocumentError",
+    "instance_document",
+    "load_schema",
+    "status_document",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_FILE = "status.schema.json"
 
 
@@ -28,7 +35,7 @@ SCHEMA_FILE = "status.schema.json"
 class DocumentError:
     """A problem with one instance (or the list), reported inside the JSON document."""
 
-    kind: str  # "not_found" | "api_error"
+    kind: str  # "not_found" | "api_error" | "auth_error"
     message: str
     instance_id: str | None = None
 
@@ -37,38 +44,44 @@ def _seconds(span: timedelta | None) -> int | None:
     return None if span is None else max(0, round(span.total_seconds()))
 
 
-def _sub_service(sub: SubService, now: datetime) -> dict[str, Any]:
-    end = sub.finished or (None if sub.status.finished else now)
-    elapsed = None if sub.started is None or end is None else end - sub.started
+def _sub_service(sub: SubServiceView) -> dict[str, Any]:
     return {
         "name": sub.name,
-        "status": sub.status.value,
-        "status_raw": sub.status_raw,
+        "status": sub.state.value,
+        "status_raw": sub.raw,
         "progress": sub.progress,
         "started": iso_utc(sub.started),
         "finished": iso_utc(sub.finished),
-        "elapsed_seconds": _seconds(elapsed),
+        "elapsed_seconds": _seconds(sub.took),
         "error_code": sub.error_code,
         "error_msg": sub.error_msg,
     }
 
 
-def instance_document(view: InstanceView, now: datetime) -> dict[str, Any]:
+def instance_document(view: InstanceView) -> dict[str, Any]:
+    """One instance, every field from the view model (what the TUI shows, as data)."""
+    reason = view.reason
     return {
         "id": view.id,
         "name": view.name,
-        "type": view.type,
-        "status": view.status.value,
-        "status_raw": view.status_raw,
+        "endpoint": view.key.place.endpoint,
+        "project_id": view.key.place.project_id,
+        "type": view.instance.type,
+        "status": view.status.status.value,
+        "status_word": view.status.word,
+        "status_meaning": view.status.meaning,
+        "status_raw": view.status.raw,
         "progress": view.progress,
         "created": iso_utc(view.created),
         "started": iso_utc(view.started),
         "finished": iso_utc(view.finished),
         "elapsed_seconds": _seconds(view.elapsed),
         "eta_seconds": _seconds(view.eta),
-        "error_code": view.error_code,
-        "error_msg": view.error_msg,
-        "sub_services": [_sub_service(s, now) for s in view.sub_services],
+        "stalled_seconds": _seconds(view.stalled),
+        "error_code": reason.code if reason else None,
+        "error_msg": reason.message if reason else None,
+        "failed_sub_service": reason.sub_service if reason else None,
+        "sub_services": [_sub_service(s) for s in view.sub_services],
     }
 
 
@@ -79,7 +92,7 @@ def status_document(
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": iso_utc(now),
-        "instances": [instance_document(v, now) for v in views],
+        "instances": [instance_document(v) for v in views],
         "errors": [
             {"instance_id": e.instance_id, "kind": e.kind, "message": e.message}
             for e in errors or ()

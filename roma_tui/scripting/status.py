@@ -22,16 +22,16 @@ from typing import Protocol, TextIO
 from roma_tui.api.errors import ApiError, AuthError, ConfigError, NotFoundError, RomaError
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
-from roma_tui.monitor.domain import CreationProgress, Instance, Status, normalise_status
-from roma_tui.monitor.eta import EtaEstimator
+from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status, lookup
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
+from roma_tui.monitor.present import printable
+from roma_tui.monitor.snapshot import one_shot
+from roma_tui.monitor.view import InstanceView, instance_view, instance_views
 from roma_tui.scripting.document import DocumentError, status_document
 from roma_tui.scripting.render import (
-    InstanceView,
     detail_renderable,
     instance_table,
     make_console,
-    view_of,
     wants_plain,
 )
 
@@ -42,8 +42,12 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "StatusClient",
+    "fetch_progress",
+    "is_auth_problem",
+    "is_not_found",
     "parse_status_filter",
     "run_status",
+    "say",
 ]
 
 EXIT_OK = 0
@@ -53,12 +57,16 @@ EXIT_AUTH = 3
 EXIT_NOT_FOUND = 4
 
 MAX_CONCURRENCY = 4
-# Creation progress is worth a request only while there is (or was) a creation to show.
-_PROGRESS_WORTH_FETCHING = (Status.CREATING, Status.FAILED)
+# Creation progress is worth a request while there is (or was) a creation to show, or when the
+# list's word is one we do not know (the progress may know better).
+_PROGRESS_WORTH_FETCHING = (Status.CREATING, Status.FAILED, Status.UNKNOWN)
 
 
 class StatusClient(Protocol):
-    """The part of `RomaClient` that `status` uses."""
+    """The part of `RomaClient` that `status` and `wait` use."""
+
+    endpoint: str
+    project_id: str
 
     async def list_instances(self, status: str | None = None) -> InstanceListResponse: ...
 
@@ -66,13 +74,14 @@ class StatusClient(Protocol):
 
 
 def parse_status_filter(text: str) -> Status | None:
-    """Any spelling (`creating`, `CREATE_FAILED`, `Running`, `other`) -> Status; None if unknown."""
+    """Any spelling (`creating`, `CREATE_FAILED`, `Running`, `frozen`) -> Status; None if
+    unknown."""
     word = text.strip().lower()
     try:
         return Status(word)
     except ValueError:
         pass
-    status = normalise_status(text)
+    status = lookup(text).status
     return None if status is Status.UNKNOWN else status
 
 
@@ -101,12 +110,17 @@ def _code_for(error: RomaError) -> int:
     return EXIT_API
 
 
-def _say(err: TextIO, line: str) -> None:
-    err.write(line + "\n")
+def _kind(code: int) -> str:
+    return {EXIT_AUTH: "auth_error", EXIT_NOT_FOUND: "not_found"}.get(code, "api_error")
+
+
+def say(err: TextIO, line: str) -> None:
+    """One line on `err`, with nothing in it that could act on a terminal."""
+    err.write(printable(line) + "\n")
     err.flush()
 
 
-async def _fetch_progress(
+async def fetch_progress(
     client: StatusClient, instance_id: str, gate: asyncio.Semaphore
 ) -> CreationProgress | RomaError:
     async with gate:
@@ -114,6 +128,15 @@ async def _fetch_progress(
             return progress_from_wire(await client.get_creation_progress(instance_id))
         except RomaError as error:
             return error
+
+
+def _listed(listing: InstanceListResponse) -> list[Instance]:
+    instances: dict[str, Instance] = {}
+    for item in listing.instances:
+        inst = instance_from_listed(item)
+        if inst.id and inst.id not in instances:
+            instances[inst.id] = inst
+    return list(instances.values())
 
 
 async def run_status(
@@ -125,76 +148,88 @@ async def run_status(
     status: str | None,
     out: TextIO,
     err: TextIO,
-    eta: EtaEstimator | None = None,
     is_tty: bool | None = None,
 ) -> int:
     """Print the status of the project's instances (no ids) or of the given ones.
 
-    `status` filters the list by normalised status, whatever its spelling (ignored with ids).
+    `status` filters the list by the status shown, whatever its spelling (ignored with ids).
     `is_tty` overrides terminal detection of `out` (plain output also when NO_COLOR is set).
-    Returns the process exit code (see the module docstring). Ctrl-C is left to the caller:
-    the CLI maps KeyboardInterrupt to 130 (`roma_tui.scripting.run_blocking`).
+    Returns the process exit code (see the module docstring). With `as_json` the document is
+    printed whatever happened, its `errors` saying what went wrong. Ctrl-C is left to the
+    caller: the CLI maps KeyboardInterrupt to 130 (`roma_tui.scripting.run_blocking`).
     """
     wanted: Status | None = None
     if status is not None and not ids:
         wanted = parse_status_filter(status)
         if wanted is None:
             choices = ", ".join(s.value for s in Status)
-            _say(err, f"error: unknown status {status!r}; use one of: {choices}")
+            say(err, f"error: unknown status {status!r}; use one of: {choices}")
             return EXIT_USAGE
     gate = asyncio.Semaphore(MAX_CONCURRENCY)
     codes: list[int] = []
     errors: list[DocumentError] = []
-    views: list[InstanceView] = []
 
-    if not ids:
-        try:
-            listing = await client.list_instances()
-        except RomaError as error:
-            _say(err, f"error: cannot list instances: {error.message}")
-            return EXIT_AUTH if is_auth_problem(error) else EXIT_API
-        instances: list[Instance] = [instance_from_listed(m) for m in listing.instances]
-        if wanted is not None:
-            instances = [i for i in instances if i.status is wanted]
-        targets = [i for i in instances if i.status in _PROGRESS_WORTH_FETCHING and i.id]
-        fetched = await asyncio.gather(*(_fetch_progress(client, i.id, gate) for i in targets))
-        progress: dict[str, CreationProgress] = {}
-        for target, result in zip(targets, fetched, strict=True):
-            if isinstance(result, CreationProgress):
-                progress[target.id] = result
-            elif not is_not_found(result):  # gone since the list was taken: keep listed data
-                codes.append(EXIT_AUTH if is_auth_problem(result) else EXIT_API)
-                errors.append(DocumentError("api_error", result.message, target.id))
-                _say(err, f"warning: no creation progress for {target.id}: {result.message}")
-        now = clock.now()
-        views = [view_of(i, progress.get(i.id), now, eta) for i in instances]
+    def failed(error: RomaError, instance_id: str | None, what: str) -> None:
+        code = _code_for(error)
+        codes.append(code)
+        errors.append(DocumentError(_kind(code), error.message, instance_id))
+        say(err, f"error: {what}: {error.message}")
+
+    instances: list[Instance] = []
+    try:
+        instances = _listed(await client.list_instances())
+    except RomaError as error:
+        failed(error, None, "cannot list instances")
+    if EXIT_AUTH in codes or (codes and not ids):
+        return _finish([], clock, codes, errors, as_json=as_json, ids=ids, out=out, is_tty=is_tty)
+
+    by_id = {inst.id: inst for inst in instances}
+    if ids:
+        targets = list(dict.fromkeys(ids))
+    else:
+        targets = [i.id for i in instances if i.status in _PROGRESS_WORTH_FETCHING]
+    fetched = await asyncio.gather(*(fetch_progress(client, i, gate) for i in targets))
+    progress: dict[str, CreationProgress] = {}
+    for instance_id, result in zip(targets, fetched, strict=True):
+        if isinstance(result, CreationProgress):
+            progress[instance_id] = result
+        elif is_not_found(result):
+            # listed, but gone since the list was taken: the list says what it is
+            if instance_id not in by_id:
+                failed(result, instance_id, f"instance {instance_id} not found")
+        else:
+            failed(result, instance_id, f"no creation progress for {instance_id}")
+    now = clock.now()
+    snapshot = one_shot(Place(client.endpoint, client.project_id), instances, progress, now)
+    if ids:
+        views = [v for v in (instance_view(snapshot, i, now) for i in targets) if v is not None]
+    else:
+        views = [
+            v for v in instance_views(snapshot, now) if wanted is None or v.status.status is wanted
+        ]
         if not views and not as_json:
             what = f" with status {wanted.value}" if wanted is not None else ""
-            _say(err, f"no instances{what} in this project")
-    else:
-        fetched = await asyncio.gather(*(_fetch_progress(client, i, gate) for i in ids))
-        now = clock.now()
-        for instance_id, result in zip(ids, fetched, strict=True):
-            if isinstance(result, CreationProgress):
-                views.append(view_of(None, result, now, eta))
-                continue
-            code = _code_for(result)
-            codes.append(code)
-            if code == EXIT_NOT_FOUND:
-                errors.append(DocumentError("not_found", result.message, instance_id))
-                _say(err, f"error: instance {instance_id} not found: {result.message}")
-            else:
-                errors.append(DocumentError("api_error", result.message, instance_id))
-                _say(err, f"error: instance {instance_id}: {result.message}")
-        if EXIT_AUTH in codes and not views:
-            return EXIT_AUTH
+            say(err, f"no instances{what} in this project")
+    return _finish(views, clock, codes, errors, as_json=as_json, ids=ids, out=out, is_tty=is_tty)
 
+
+def _finish(
+    views: list[InstanceView],
+    clock: Clock,
+    codes: list[int],
+    errors: list[DocumentError],
+    *,
+    as_json: bool,
+    ids: list[str],
+    out: TextIO,
+    is_tty: bool | None,
+) -> int:
+    now = clock.now()
     if as_json:
         document = status_document(views, now, errors)
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         out.flush()
         return _worst(codes)
-
     plain = wants_plain(out, is_tty)
     # Plain output is rendered into a buffer first, to drop Rich's trailing padding.
     sink: TextIO = io.StringIO() if plain else out

@@ -1,25 +1,29 @@
 """`roma-tui wait ID [--timeout 60m] [--interval 10]`: block until a creation ends.
 
-Polls the creation progress (sleeping through the injected clock) until the instance is
-running or failed, or until the timeout. On a terminal it shows a live display (one bar per
-sub-service); otherwise it prints one timestamped line per change, e.g.
-`2025-03-06T12:01:43Z mqs creating 40%`, and nothing when nothing changed. Transient faults
-(network, bad JSON, 5xx, 429) are reported on `err`, one line each, and retried with backoff
-(honouring Retry-After); they end the wait only through the timeout.
+Polls the creation progress every interval (sleeping through the injected clock), and the
+instance list at the start, every LIST_EVERY polls and whenever the creation looks over, so
+that the list's word (ERROR, Frozen, Deleting...) is heard: what ends the wait is the view
+model's status (roma_tui.monitor.view), the one the TUI and `status` show. On a terminal it
+shows a live display (one bar per sub-service); otherwise it prints one timestamped line per
+change, e.g. `2025-03-06T12:01:43Z mqs creating 40%`, and nothing when nothing changed.
+Transient faults (network, bad JSON, 5xx, 429) are reported on `err`, one line each, and tried
+again with backoff (honouring Retry-After): `wait` is its own retry layer, its client does not
+retry; they end the wait only through the timeout.
 
-Exit codes: 0 running; 1 creation failed (or an unexpected API error), the failing sub-service's
-error code and message on `err`; 2 timed out; 3 configuration or authentication error;
-4 instance not found; 130 interrupted. Cancellation (Ctrl-C under `asyncio.run`) is not
-swallowed: `run_wait` prints "interrupted" on `err` and re-raises, and the caller maps
-KeyboardInterrupt / CancelledError to 130 (`roma_tui.scripting.run_blocking` does).
+Exit codes: 0 running; 1 creation failed, or the instance ended up anything but running
+(error, frozen, deleting, deleted), with the reason on `err`; 2 timed out; 3 configuration or
+authentication error; 4 instance not found; 130 interrupted. Cancellation (Ctrl-C under
+`asyncio.run`) is not swallowed: `run_wait` prints "interrupted" on `err` and re-raises, and
+the caller maps KeyboardInterrupt / CancelledError to 130 (`roma_tui.scripting.run_blocking`).
 
-Imports roma_tui.api (errors, model types), roma_tui.monitor and rich; never textual or httpx.
+Imports roma_tui.api (errors), roma_tui.monitor and rich; never textual or httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
@@ -28,23 +32,20 @@ from rich.live import Live
 from rich.text import Text
 
 from roma_tui.api.errors import ApiError, RomaError
-from roma_tui.api.models import CreationProgressResponse
 from roma_tui.clock import Clock
-from roma_tui.monitor.domain import CreationProgress, Status
-from roma_tui.monitor.eta import EtaEstimator
-from roma_tui.monitor.mapping import progress_from_wire
+from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
+from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
+from roma_tui.monitor.present import iso_utc, printable
+from roma_tui.monitor.snapshot import Movement, moved, one_shot
+from roma_tui.monitor.view import InstanceView, instance_view
 from roma_tui.scripting.render import (
-    InstanceView,
     detail_renderable,
     fmt_duration,
     fmt_timeout,
-    iso_utc,
     make_console,
-    status_label,
-    view_of,
     wants_plain,
 )
-from roma_tui.scripting.status import is_auth_problem, is_not_found
+from roma_tui.scripting.status import StatusClient, is_auth_problem, is_not_found, say
 
 __all__ = [
     "EXIT_AUTH",
@@ -53,7 +54,6 @@ __all__ = [
     "EXIT_NOT_FOUND",
     "EXIT_RUNNING",
     "EXIT_TIMEOUT",
-    "ProgressClient",
     "run_wait",
 ]
 
@@ -66,43 +66,31 @@ EXIT_INTERRUPTED = 130
 
 MIN_INTERVAL = 0.5
 MAX_BACKOFF = 120.0
-
-
-class ProgressClient(Protocol):
-    """The part of `RomaClient` that `wait` uses."""
-
-    async def get_creation_progress(self, instance_id: str) -> CreationProgressResponse: ...
+LIST_EVERY = 3  # the list is read every this many polls (and whenever the creation looks over)
+# Where a wait ends: running is success; these will not turn into "running" by themselves.
+_ENDS_BADLY = (Status.FAILED, Status.ERROR, Status.FROZEN, Status.DELETING, Status.DELETED)
 
 
 def _stamp(moment: datetime) -> str:
     return iso_utc(moment) or ""
 
 
-def _percent_word(status: Status, raw: str, progress: int) -> str:
-    return f"{status_label(status, raw)} {progress}%"
-
-
-def last_seen(progress: CreationProgress | None) -> str:
-    """`roma-2222 creating 40%; mqs creating 40%`: the instance and its unfinished sub-services."""
-    if progress is None:
-        return "nothing yet"
-    parts = [
-        f"{progress.name or progress.instance_id} "
-        + _percent_word(progress.status, progress.status_raw, progress.progress)
-    ]
+def _state(view: InstanceView) -> str:
+    """`roma-2222 creating 40%; mqs creating 40%`: the instance and its unfinished parts."""
+    parts = [f"{view.name or view.id} {view.status.word} {view.progress or 0}%"]
     parts += [
-        f"{s.name} " + _percent_word(s.status, s.status_raw, s.progress)
-        for s in progress.sub_services
-        if not s.status.finished or s.status is Status.FAILED
+        f"{s.name} {s.state.value} {s.progress}%"
+        for s in view.sub_services
+        if s.state.value not in ("done", "waiting")
     ]
-    return "; ".join(parts)
+    return printable("; ".join(parts))
 
 
 # -- displays --------------------------------------------------------------------------------
 
 
 class _Display(Protocol):
-    def show(self, progress: CreationProgress, now: datetime) -> None: ...
+    def show(self, view: InstanceView, now: datetime) -> None: ...
 
     def note(self, line: str, now: datetime) -> None: ...
 
@@ -121,22 +109,24 @@ class PlainDisplay:
         if self._seen.get(key) == text:
             return
         self._seen[key] = text
-        self._out.write(f"{_stamp(now)} {text}\n")
+        self._out.write(f"{_stamp(now)} {printable(text)}\n")
 
-    def show(self, progress: CreationProgress, now: datetime) -> None:
-        name = progress.name or progress.instance_id
-        word = _percent_word(progress.status, progress.status_raw, progress.progress)
-        self._emit("\0instance", f"instance {name} {word}", now)
-        for sub in progress.sub_services:
-            text = f"{sub.name} " + _percent_word(sub.status, sub.status_raw, sub.progress)
+    def show(self, view: InstanceView, now: datetime) -> None:
+        percent = "" if view.progress is None else f" {view.progress}%"
+        self._emit(
+            "\0instance", f"instance {view.name or view.id} {view.status.word}{percent}", now
+        )
+        if view.stalled is not None:
+            self._emit("\0stalled", f"stalled: no progress for {fmt_duration(view.stalled)}", now)
+        for sub in view.sub_services:
+            text = f"{sub.name} {sub.state.value} {sub.progress}%"
             if sub.error_code:
                 text += f" (error {sub.error_code})"
             self._emit(sub.name, text, now)
         self._out.flush()
 
     def note(self, line: str, now: datetime) -> None:
-        self._err.write(f"{_stamp(now)} {line}\n")
-        self._err.flush()
+        say(self._err, f"{_stamp(now)} {line}")
 
     def close(self) -> None:
         self._out.flush()
@@ -156,7 +146,6 @@ class LiveDisplay:
         *,
         interval: float,
         deadline_at: Callable[[], float],
-        eta: EtaEstimator | None,
         err_is_tty: bool,
     ) -> None:
         self._console = make_console(out, plain=False)
@@ -164,7 +153,6 @@ class LiveDisplay:
         self._err_is_tty = err_is_tty
         self._interval = interval
         self._deadline_at = deadline_at
-        self._eta = eta
         self._live = Live(
             Text("waiting for the first answer..."),
             console=self._console,
@@ -183,7 +171,7 @@ class LiveDisplay:
             parts.append(detail_renderable(self._view, now, plain=False))
         footer = Text(
             f"updated {_stamp(now)}, polling every {fmt_timeout(self._interval)}, "
-            f"timeout in {fmt_duration_secs(self._deadline_at())}",
+            f"timeout in {fmt_duration(timedelta(seconds=max(0.0, self._deadline_at())))}",
             style="dim",
         )
         parts.append(footer)
@@ -191,59 +179,125 @@ class LiveDisplay:
             parts.append(Text(self._problem, style="yellow"))
         return Group(*parts)
 
-    def show(self, progress: CreationProgress, now: datetime) -> None:
-        self._view = view_of(None, progress, now, self._eta)
+    def show(self, view: InstanceView, now: datetime) -> None:
+        self._view = view
         self._problem = None
         self._live.update(self._render(now), refresh=True)
 
     def note(self, line: str, now: datetime) -> None:
-        self._problem = line
+        self._problem = printable(line)
         if self._err_is_tty:
-            self._live.console.print(Text(f"{_stamp(now)} {line}"))
+            self._live.console.print(Text(f"{_stamp(now)} {self._problem}"))
         else:
-            self._err.write(f"{_stamp(now)} {line}\n")
-            self._err.flush()
+            say(self._err, f"{_stamp(now)} {line}")
         self._live.update(self._render(now), refresh=True)
 
     def close(self) -> None:
         self._live.stop()
 
 
-def fmt_duration_secs(seconds: float) -> str:
-    return fmt_duration(timedelta(seconds=max(0.0, seconds)))
-
-
 # -- the loop --------------------------------------------------------------------------------
 
 
 def _backoff(failures: int, interval: float, error: RomaError) -> float:
-    delay = min(interval * 2.0 ** (failures - 1), max(interval, MAX_BACKOFF))
+    delay = min(interval * 2.0 ** min(failures - 1, 16), max(interval, MAX_BACKOFF))
     if isinstance(error, ApiError) and error.retry_after is not None:
         delay = max(delay, error.retry_after)
     return delay
 
 
-def _failure_lines(progress: CreationProgress) -> list[str]:
-    name = progress.name or progress.instance_id
-    lines = []
-    for sub in progress.failed_sub_services:
-        lines.append(
-            f"error: instance {name} failed: sub-service {sub.name}: "
-            f"{sub.error_code or '(no error code)'}: {sub.error_msg or '(no error message)'}"
+class _Stop(Exception):
+    """The wait is over: `code`, after the lines in `lines` went to `err`."""
+
+    def __init__(self, code: int, *lines: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.lines = lines
+
+
+@dataclass
+class _Watch:
+    """What `wait` knows of the instance so far."""
+
+    client: StatusClient
+    clock: Clock
+    instance_id: str
+    listed: Instance | None = None
+    list_seen: bool = False  # the list was read at least once
+    polls_since_list: int = 0
+    progress: CreationProgress | None = None
+    movement: Movement | None = None
+    progress_missing: bool = False
+    view: InstanceView | None = field(default=None, init=False)
+
+    async def poll(self) -> InstanceView:
+        """One round of requests, and what they say."""
+        try:
+            self.progress = progress_from_wire(
+                await self.client.get_creation_progress(self.instance_id)
+            )
+            self.progress_missing = False
+            self.movement = moved(self.progress, self.clock.now(), self.movement)
+        except RomaError as error:
+            if not is_not_found(error):
+                raise
+            self.progress_missing = True
+        self.polls_since_list += 1
+        known = self.progress is not None or self.listed is not None
+        # the list's word is heard before an end is announced: it may say ERROR or Frozen
+        if (
+            not self.list_seen
+            or self.polls_since_list >= LIST_EVERY
+            or (known and self._view().over)
+        ):
+            await self._read_list()
+        if self.progress_missing and self.listed is None:
+            raise _Stop(EXIT_NOT_FOUND, f"error: instance {self.instance_id} not found")
+        self.view = self._view()
+        return self.view
+
+    async def _read_list(self) -> None:
+        listing = await self.client.list_instances()
+        self.listed = None
+        for item in listing.instances:
+            inst = instance_from_listed(item)
+            if inst.id == self.instance_id:
+                self.listed = inst
+                break
+        self.list_seen = True
+        self.polls_since_list = 0
+
+    def _view(self) -> InstanceView:
+        now = self.clock.now()
+        progress = {self.instance_id: self.progress} if self.progress is not None else {}
+        movements = {self.instance_id: self.movement} if self.movement is not None else {}
+        place = Place(self.client.endpoint, self.client.project_id)
+        listed = [self.listed] if self.listed is not None else []
+        snapshot = one_shot(place, listed, progress, now, movements)
+        view = instance_view(snapshot, self.instance_id, now)
+        assert view is not None  # a listed instance or a progress: one is always there
+        return view
+
+
+def _outcome(view: InstanceView) -> _Stop | None:
+    status = view.status
+    name = view.name or view.id
+    if status.status is Status.RUNNING:
+        return _Stop(EXIT_RUNNING)
+    if status.status is Status.FAILED:
+        reason = view.reason.text() if view.reason is not None else "the API gave no reason"
+        return _Stop(EXIT_FAILED, f"error: instance {name} failed: {reason}")
+    if status.status in _ENDS_BADLY:
+        why = f": {view.reason.text()}" if view.reason is not None else ""
+        return _Stop(
+            EXIT_FAILED,
+            f"error: instance {name} is {status.word} ({status.meaning}), not running{why}",
         )
-    inner = progress.instance
-    if not lines and inner is not None and (inner.error_code or inner.error_msg):
-        lines.append(
-            f"error: instance {name} failed: "
-            f"{inner.error_code or '(no error code)'}: {inner.error_msg or '(no error message)'}"
-        )
-    if not lines:
-        lines.append(f"error: instance {name} failed; the API gave no error code or message")
-    return lines
+    return None
 
 
 async def run_wait(
-    client: ProgressClient,
+    client: StatusClient,
     clock: Clock,
     instance_id: str,
     *,
@@ -252,9 +306,9 @@ async def run_wait(
     out: TextIO,
     err: TextIO,
     is_tty: bool | None = None,
-    eta: EtaEstimator | None = None,
 ) -> int:
-    """Wait until `instance_id` is running (0) or failed (1); 2 timeout, 3 auth, 4 not found.
+    """Wait until `instance_id` is running (0), or failed or anything but running (1);
+    2 timeout, 3 auth, 4 not found.
 
     `timeout` and `interval` are seconds. `is_tty` overrides terminal detection of `out`
     (NO_COLOR or TERM=dumb always mean plain lines). On cancellation it reports on `err` and
@@ -271,66 +325,60 @@ async def run_wait(
             err,
             interval=interval,
             deadline_at=lambda: deadline - clock.monotonic(),
-            eta=eta,
             err_is_tty=not wants_plain(err),
         )
-    last: CreationProgress | None = None
+    watch = _Watch(client, clock, instance_id)
     last_error: RomaError | None = None
     failures = 0
+
+    def stop(code: int, *lines: str) -> int:
+        display.close()
+        for line in lines:
+            say(err, line)
+        return code
+
     try:
         while True:
             delay = interval
             try:
-                progress = progress_from_wire(await client.get_creation_progress(instance_id))
+                view = await watch.poll()
+            except _Stop as over:
+                return stop(over.code, *over.lines)
             except RomaError as error:
                 if is_auth_problem(error):
-                    display.close()
-                    err.write(f"error: {error.message}\n")
-                    return EXIT_AUTH
-                if is_not_found(error):
-                    display.close()
-                    err.write(f"error: instance not found: {error.message}\n")
-                    return EXIT_NOT_FOUND
+                    return stop(EXIT_AUTH, f"error: {error.message}")
                 if not error.transient:
-                    display.close()
-                    err.write(f"error: {error.message}\n")
-                    return EXIT_FAILED
+                    return stop(EXIT_FAILED, f"error: {error.message}")
                 failures += 1
                 last_error = error
                 delay = _backoff(failures, interval, error)
                 left = deadline - clock.monotonic()
+                wait_for = timedelta(seconds=min(delay, max(left, 0.0)))
                 display.note(
                     f"problem (try {failures}): {error.message}; "
-                    f"retrying in {fmt_duration_secs(min(delay, max(left, 0.0)))}",
+                    f"retrying in {fmt_duration(wait_for)}",
                     clock.now(),
                 )
             else:
                 if failures:
                     display.note(f"recovered after {failures} failed tries", clock.now())
-                failures, last_error, last = 0, None, progress
-                display.show(progress, clock.now())
-                if progress.status is Status.RUNNING:
-                    display.close()
-                    return EXIT_RUNNING
-                if progress.status is Status.FAILED:
-                    display.close()
-                    for line in _failure_lines(progress):
-                        err.write(line + "\n")
-                    return EXIT_FAILED
+                failures, last_error = 0, None
+                display.show(view, clock.now())
+                end = _outcome(view)
+                if end is not None:
+                    return stop(end.code, *end.lines)
             left = deadline - clock.monotonic()
             if left <= 0:
-                display.close()
-                message = f"timed out after {fmt_timeout(timeout)}; last seen: {last_seen(last)}"
+                seen = _state(watch.view) if watch.view is not None else "nothing yet"
+                message = f"timed out after {fmt_timeout(timeout)}; last seen: {seen}"
                 if last_error is not None:
                     message += f"; last error: {last_error.message}"
-                err.write(message + "\n")
-                return EXIT_TIMEOUT
+                return stop(EXIT_TIMEOUT, message)
             await clock.sleep(min(delay, left))
-    except (asyncio.CancelledError, KeyboardInterrupt) as stop:
-        display.close()
-        err.write(f"interrupted; last seen: {last_seen(last)}\n")
-        err.flush()
-        if isinstance(stop, KeyboardInterrupt):
+    except (asyncio.CancelledError, KeyboardInterrupt) as interrupted:
+        seen = _state(watch.view) if watch.view is not None else "nothing yet"
+        stop(EXIT_INTERRUPTED, f"interrupted; last seen: {seen}")
+        if isinstance(interrupted, KeyboardInterrupt):
             return EXIT_INTERRUPTED
         raise
     finally:

@@ -1,10 +1,11 @@
 """The Textual application: instance list, detail pane, status line, keys, live refresh.
 
-A 1 s timer asks the `Monitor` whether anything is due and, if so, starts a worker that
-runs `monitor.poll_due()`; after each poll the widgets are updated in place from the new
-snapshot. Between polls the timer only refreshes what changes with time ("3s ago", the
-elapsed time of creations in progress). No exception from a worker or the timer may end
-the app: each becomes a line in the UI.
+One long-lived worker runs the monitor's loop (`Monitor.run`: the schedule, backoff and
+budget are the monitor's alone) and posts a `SnapshotChanged` message whenever the snapshot
+changes; the app renders each new snapshot through the view model (roma_tui.monitor.view) and
+keeps no scheduling of its own. A 1 s timer only refreshes what shows the passing of time
+("3s ago", the elapsed time of creations in progress). No exception from the worker or the
+timer may end the app: each becomes a line in the UI.
 Imports textual, rich, roma_tui.monitor and roma_tui.clock; never httpx.
 """
 
@@ -22,6 +23,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input
@@ -29,34 +31,38 @@ from textual.worker import Worker, WorkerState
 
 from roma_tui.clock import Clock, SystemClock
 from roma_tui.monitor.domain import Status
-from roma_tui.monitor.live import Feed, Snapshot, Transition
+from roma_tui.monitor.live import Transition
+from roma_tui.monitor.snapshot import Feed, Snapshot
+from roma_tui.monitor.view import InstanceView, instance_view
 from roma_tui.tui.render import clean, duration, when
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
 from roma_tui.tui.state import SORTS, UiState, load_state, save_state
 from roma_tui.tui.widgets import (
     DetailPane,
     InstanceTable,
-    InstanceView,
     StatusLine,
     feed_text,
-    merge_instance,
     row_clock,
+    ticking,
 )
 
 if TYPE_CHECKING:
     from roma_tui.monitor.live import Monitor
 
-__all__ = ["RomaApp", "TuiOptions", "run_tui"]
+__all__ = ["RomaApp", "SnapshotChanged", "TuiOptions", "run_tui"]
 
 log = logging.getLogger("roma_tui.tui")
 
 _STATUS_ORDER = {
     Status.FAILED: 0,
-    Status.CREATING: 1,
-    Status.DELETING: 2,
-    Status.OTHER: 3,
-    Status.UNKNOWN: 4,
-    Status.RUNNING: 5,
+    Status.ERROR: 1,
+    Status.CREATING: 2,
+    Status.FROZEN: 3,
+    Status.CHANGING: 4,
+    Status.DELETING: 5,
+    Status.UNKNOWN: 6,
+    Status.RUNNING: 7,
+    Status.DELETED: 8,
 }
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAIN_ACTIONS = frozenset(
@@ -78,23 +84,39 @@ class TuiOptions:
     clock: Clock = field(default_factory=SystemClock)
 
 
+class SnapshotChanged(Message):
+    """The monitor published a new snapshot. A newer one pending in the queue makes this one
+    moot: the app then skips it, and the newer one carries its transitions along."""
+
+    def __init__(self, snapshot: Snapshot, transitions: list[Transition]) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.transitions = transitions
+
+    def can_replace(self, message: Message) -> bool:
+        if isinstance(message, SnapshotChanged):
+            message.transitions = self.transitions + message.transitions
+            return True
+        return False
+
+
 def _sort_key(sort: str, view: InstanceView) -> tuple[Any, ...]:
     name = (view.instance.name or "").casefold()
     if sort == "status":
-        return (_STATUS_ORDER[view.status], name)
+        return (_STATUS_ORDER[view.status.status], name)
     if sort == "progress":
-        pct = view.percent
+        pct = view.progress
         return (pct is None, pct or 0, name)
     if sort == "created":
-        created = view.instance.created or _EPOCH
+        created = view.created or _EPOCH
         return (-created.timestamp(), name)
-    return (name, view.instance.id)
+    return (name, view.id)
 
 
 def _matches(view: InstanceView, needle: str) -> bool:
-    inst = view.instance
-    hay = f"{inst.name}\n{inst.id}\n{view.status.value}\n{inst.status_raw}".casefold()
-    return needle in hay
+    status = view.status
+    hay = f"{view.name}\n{view.id}\n{status.status.value}\n{status.word}\n{status.raw}"
+    return needle in hay.casefold()
 
 
 class MainScreen(Screen[None]):
@@ -158,11 +180,11 @@ class RomaApp(App[int]):
         self._views: dict[str, InstanceView] = {}
         self._order: list[str] = []
         self._creating: list[str] = []
-        self._polling = False
         self._internal_error: str | None = None
         self._timer: Timer | None = None
         self._last_snapshot: Snapshot | None = None
         self._paused_at: datetime | None = None
+        self._titles: tuple[str, str] | None = None
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -172,14 +194,14 @@ class RomaApp(App[int]):
         return MainScreen(id="main")
 
     def main_ready(self) -> None:
-        """The main screen is composed: first render, first poll, then a 1 s timer."""
+        """The main screen is composed: first render, the monitor's loop, a 1 s label timer."""
         if self.monitor is None or self._timer is not None:
             return
         self._table.focus()
         self._update_titles()
         self._render_all()
-        self._start_poll()
-        self._timer = self.set_interval(1.0, self._tick)
+        self._run_monitor()
+        self._timer = self.set_interval(1.0, self.tick)
 
     @property
     def _main(self) -> Screen[Any]:
@@ -208,12 +230,13 @@ class RomaApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.monitor is None and action in _MAIN_ACTIONS)
 
-    # --- polling -------------------------------------------------------------------------
+    # --- the monitor's loop --------------------------------------------------------------
 
     @property
-    def polling(self) -> bool:
-        """True while a poll worker is running."""
-        return self._polling
+    def settled(self) -> bool:
+        """The monitor waits for its next job and the screen shows its latest snapshot."""
+        monitor = self.monitor
+        return monitor is None or (monitor.sleeping and self._last_snapshot is monitor.snapshot)
 
     @property
     def selected_id(self) -> str | None:
@@ -221,59 +244,52 @@ class RomaApp(App[int]):
         return None if self.monitor is None else self._table.selected_id()
 
     def request_poll(self) -> None:
-        """Run whatever the monitor says is due now (the 1 s timer does this too)."""
-        self._start_poll()
+        """Make the monitor look at its schedule now (a test moved the clock)."""
+        if self.monitor is not None:
+            self.monitor.wake()
 
     def select_by_name(self, name: str) -> bool:
         """Move the cursor to the first instance with this name."""
         for view in self._views.values():
-            if view.instance.name == name:
-                return self._table.select_id(view.instance.id)
+            if view.name == name:
+                return self._table.select_id(view.id)
         return False
 
-    def _start_poll(self) -> None:
-        if self.monitor is None or self._polling:
-            return
-        self._polling = True
-        self._poll()
-
-    @work(exclusive=True, group="poll", exit_on_error=False)
-    async def _poll(self) -> None:
+    @work(exclusive=True, group="monitor", exit_on_error=False)
+    async def _run_monitor(self) -> None:
         monitor = self.monitor
         assert monitor is not None
-        try:
-            for _ in range(4):  # whatever fell due meanwhile, but never spin
-                transitions = await monitor.poll_due()
-                self._after_poll(transitions)
-                if not monitor.due():
-                    break
-        finally:
-            self._polling = False
+        await monitor.run(
+            lambda snapshot, transitions: self.post_message(SnapshotChanged(snapshot, transitions))
+        )
 
-    def _after_poll(self, transitions: list[Transition]) -> None:
+    @on(SnapshotChanged)
+    def _snapshot_changed(self, message: SnapshotChanged) -> None:
         self._internal_error = None
-        self._render_all()
-        for transition in transitions:
+        self._safe_render()
+        for transition in message.transitions:
             self._announce(transition)
 
     def _announce(self, t: Transition) -> None:
+        view = self._views.get(t.instance_id)
         name = clean(t.name or t.instance_id, 60)
         if t.new is Status.FAILED:
-            detail = ""
-            if t.progress is not None and t.progress.failed_sub_services:
-                sub = t.progress.failed_sub_services[0]
-                why = " ".join(clean(x) for x in (sub.error_code, sub.error_msg) if x)
-                detail = f"\n{clean(sub.name)}: {why}"
+            why = f"\n{clean(view.reason.text(), 200)}" if view and view.reason else ""
             self.notify(
-                f"✖ {name}: creation failed{detail}",
+                f"✖ {name}: creation failed{why}",
                 title="Creation failed",
                 severity="error",
                 timeout=30,
                 markup=False,
             )
         else:
+            word = view.status.word if view is not None else t.new.value
             self.notify(
-                f"● {name} is {t.new.value}", title="Creation finished", timeout=15, markup=False
+                f"● {name} is {clean(word)}",
+                title="Creation finished",
+                severity="information" if t.new is Status.RUNNING else "warning",
+                timeout=15,
+                markup=False,
             )
         if self.options.bell:
             self.bell()
@@ -283,10 +299,7 @@ class RomaApp(App[int]):
             error = event.worker.error
             log.error("worker %s failed", event.worker.name, exc_info=error)
             self._internal_error = f"internal error: {type(error).__name__}: {clean(error, 120)}"
-            self._polling = False
             self._safe_render()
-        elif event.state is WorkerState.CANCELLED:
-            self._polling = False
 
     def _now(self) -> datetime:
         """The time the screen shows data for: while paused, the moment of the pause (so a
@@ -298,24 +311,16 @@ class RomaApp(App[int]):
         self._paused_at = None
         return self.clock.now()
 
-    def _tick(self) -> None:
-        """Once a second: start a poll when one is due; refresh the time-dependent labels.
+    def tick(self) -> None:
+        """Once a second: refresh the time-dependent labels (nothing at all while paused).
 
-        Paused with nothing new, there is nothing to do at all. Otherwise the widgets compare
-        what they would show with what they show and repaint only what changed.
+        The widgets compare what they would show with what they show and repaint only what
+        changed.
         """
         try:
             monitor = self.monitor
-            if monitor is None:
+            if monitor is None or monitor.paused:
                 return
-            if monitor.paused and monitor.snapshot is self._last_snapshot:
-                return
-            if (
-                not monitor.paused
-                and not self._polling
-                and monitor.next_wakeup() <= self.clock.now()
-            ):
-                self._start_poll()
             self._render_live()
         except Exception as exc:  # a timer exception would end the app
             log.exception("tick failed")
@@ -330,41 +335,17 @@ class RomaApp(App[int]):
     # --- rendering -----------------------------------------------------------------------
 
     def _build_views(self, snapshot: Snapshot, now: datetime) -> dict[str, InstanceView]:
-        monitor = self.monitor
-        assert monitor is not None
         views: dict[str, InstanceView] = {}
         for inst in snapshot.instances:
-            view = self._view(snapshot, inst.id, now)
+            view = instance_view(snapshot, inst.id, now)
             if view is not None:
                 views[inst.id] = view
         selected = snapshot.selected
         if selected is not None and selected not in views:
-            view = self._view(snapshot, selected, now)
+            view = instance_view(snapshot, selected, now)
             if view is not None:
                 views[selected] = view
         return views
-
-    def _view(self, snapshot: Snapshot, instance_id: str, now: datetime) -> InstanceView | None:
-        monitor = self.monitor
-        assert monitor is not None
-        prog = snapshot.progress.get(instance_id)
-        inst = merge_instance(
-            snapshot.instance(instance_id), prog.instance if prog is not None else None
-        )
-        if inst is None:
-            return None
-        status = snapshot.status(instance_id)
-        pct: int | None = prog.progress if prog is not None else None
-        if status is Status.RUNNING:
-            pct = 100
-        return InstanceView(
-            instance=inst,
-            status=status,
-            progress=prog,
-            percent=pct,
-            elapsed=monitor.elapsed_for(instance_id, now),
-            eta=monitor.eta_for(instance_id, now),
-        )
 
     def _visible(self) -> list[InstanceView]:
         needle = self.filter_text.strip().casefold()
@@ -377,7 +358,7 @@ class RomaApp(App[int]):
         return views
 
     def _render_all(self) -> None:
-        """After a poll, a sort or a filter: every row, the detail and the status line."""
+        """After a new snapshot, a sort or a filter: every row, the detail and the status line."""
         monitor = self.monitor
         if monitor is None:
             return
@@ -386,7 +367,7 @@ class RomaApp(App[int]):
         self._last_snapshot = snapshot
         self._order = [inst.id for inst in snapshot.instances]
         self._views = self._build_views(snapshot, now)
-        self._creating = [i for i, v in self._views.items() if v.status is Status.CREATING]
+        self._creating = [i for i, v in self._views.items() if ticking(v)]
         table = self._table
         table.sync(self._visible())
         if self._wanted_selection is not None and snapshot.list_feed.updated is not None:
@@ -410,20 +391,19 @@ class RomaApp(App[int]):
             table = self._table
             for iid in self._creating:
                 view = self._views.get(iid)
-                fresh = self._view(snapshot, iid, now)
+                fresh = instance_view(snapshot, iid, now)
                 if view is not None and fresh is not None and fresh != view:
                     self._views[iid] = fresh
                     if row_clock(fresh) != row_clock(view):  # the list shows minutes
                         table.update_row(fresh)
-        selected = self._table.selected_id()
-        self._detail.show(
-            self._views.get(selected) if selected else None,
-            now,
-            progress_note=self._progress_note(selected, now),
-        )
+        self._show_detail(now)
         self._status.show(self._status_text(now))
-        stale = monitor.list_stale(now)
-        self._main.set_class(stale, "-stale")
+        self._main.set_class(monitor.list_stale(now), "-stale")
+
+    def _show_detail(self, now: datetime) -> None:
+        selected = self._table.selected_id()
+        view = self._views.get(selected) if selected else None
+        self._detail.show(view, progress_note=self._progress_note(selected, now))
 
     def _progress_note(self, instance_id: str | None, now: datetime) -> Text | None:
         monitor = self.monitor
@@ -496,7 +476,6 @@ class RomaApp(App[int]):
         if self.monitor is None:
             return
         table = self._table
-        pane = self._main.query_one("#list-pane", Vertical)
         total = len(self._order)
         shown = table.row_count
         count = f"{shown}/{total}" if self.filter_text else f"{total}"
@@ -505,9 +484,11 @@ class RomaApp(App[int]):
             title += f" · filter: {clean(self.filter_text, 20)}"
         where = self._where()
         # setting a border title repaints the whole pane, whether the text changed or not
-        if (pane.border_title, pane.border_subtitle) != (title, where):
-            pane.border_title = title
-            pane.border_subtitle = where
+        if self._titles != (title, where):
+            self._titles = (title, where)
+            pane = self._main.query_one("#list-pane", Vertical)
+            pane.border_title = Text(title)  # a Text: never parsed as markup
+            pane.border_subtitle = Text(where)
 
     def _where(self) -> str:
         """Endpoint · profile · auth · interval, for the list's bottom border."""
@@ -530,25 +511,10 @@ class RomaApp(App[int]):
         if monitor is None:
             return
         selected = self._table.selected_id()
-        if selected is None or selected == monitor.selected:
-            if selected is not None:
-                self._remember(selected=selected)
-            self._detail_only()
-            return
-        monitor.select(selected)
-        self._remember(selected=selected)
-        self._detail_only()
-        if selected not in monitor.snapshot.progress and not monitor.paused:
-            self._start_poll()
-
-    def _detail_only(self) -> None:
-        now = self._now()
-        selected = self._table.selected_id()
-        self._detail.show(
-            self._views.get(selected) if selected else None,
-            now,
-            progress_note=self._progress_note(selected, now),
-        )
+        if selected is not None:
+            monitor.select(selected)  # wakes the loop when its progress is due at once
+            self._remember(selected=selected)
+        self._show_detail(self._now())
 
     def _remember(self, *, selected: str | None = None) -> None:
         state = UiState(selected=selected or self._saved.selected, sort=self.sort)
@@ -617,7 +583,6 @@ class RomaApp(App[int]):
             return
         self.monitor.refresh_now()
         self._internal_error = None
-        self._start_poll()
         self.notify("Refreshing…", timeout=2)
 
     def action_toggle_pause(self) -> None:
@@ -628,7 +593,6 @@ class RomaApp(App[int]):
             monitor.resume()
             self._paused_at = None
             self.notify("Polling resumed", timeout=3)
-            self._start_poll()
         else:
             monitor.pause()
             self._paused_at = self.clock.now()
@@ -653,7 +617,7 @@ class RomaApp(App[int]):
         view = self._views.get(selected) if selected else None
         title = "Creation progress"
         if view is not None:
-            title += f" · {clean(view.instance.name or view.instance.id, 40)}"
+            title += f" · {clean(view.name or view.id, 40)}"
         if feed is not None and feed.updated is not None:
             title += f" · received {when(feed.updated)} UTC"
         self.push_screen(RawScreen(title, prog.raw if prog is not None else None))

@@ -11,7 +11,6 @@ Imports rich and roma_tui.monitor only; never textual or httpx.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from rich.text import Text
@@ -19,10 +18,13 @@ from rich.text import Text
 from roma_tui.monitor import present
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import UNKNOWN, bar_fill
+from roma_tui.monitor.view import StatusView, SubState
 
 __all__ = [
     "STATUS_STYLE",
     "STATUS_SYMBOL",
+    "SUB_STYLE",
+    "SUB_SYMBOL",
     "ago",
     "bar",
     "clean",
@@ -31,7 +33,6 @@ __all__ = [
     "safe",
     "short_id",
     "short_type",
-    "status_label",
     "status_text",
     "when",
 ]
@@ -40,8 +41,11 @@ STATUS_SYMBOL: dict[Status, str] = {
     Status.CREATING: "◐",
     Status.RUNNING: "●",
     Status.FAILED: "✖",
+    Status.ERROR: "▲",
+    Status.CHANGING: "◇",
+    Status.FROZEN: "◆",
     Status.DELETING: "⊘",
-    Status.OTHER: "◇",
+    Status.DELETED: "⊗",
     Status.UNKNOWN: "?",
 }
 
@@ -49,27 +53,36 @@ STATUS_STYLE: dict[Status, str] = {
     Status.CREATING: "yellow",
     Status.RUNNING: "green",
     Status.FAILED: "bold red",
+    Status.ERROR: "bold dark_orange",
+    Status.CHANGING: "cyan",
+    Status.FROZEN: "bright_blue",
     Status.DELETING: "magenta",
-    Status.OTHER: "cyan",
+    Status.DELETED: "dim",
     Status.UNKNOWN: "dim",
+}
+
+SUB_SYMBOL: dict[SubState, str] = {
+    SubState.WAITING: "·",
+    SubState.CREATING: "◐",
+    SubState.DONE: "●",
+    SubState.FAILED: "✖",
+    SubState.STOPPED: "■",
+    SubState.UNKNOWN: "?",
+}
+
+SUB_STYLE: dict[SubState, str] = {
+    SubState.WAITING: "dim",
+    SubState.CREATING: "yellow",
+    SubState.DONE: "green",
+    SubState.FAILED: "bold red",
+    SubState.STOPPED: "dim",
+    SubState.UNKNOWN: "dim",
 }
 
 _TYPE_SHORT = {"basic": "basic", "professional": "pro", "enterprise": "ent", "platinum": "plat"}
 
 
-def clean(value: object, limit: int | None = None) -> str:
-    """A string with control characters removed (whitespace ones become spaces), optionally
-    cut to `limit` cells with an ellipsis."""
-    text = str(value)
-    if not text.isprintable():  # the common case needs no work: no control or odd spaces
-        text = "".join(
-            " " if ch.isspace() else ch
-            for ch in str(value)
-            if ch.isspace() or not unicodedata.category(ch).startswith("C")
-        )
-    if limit is not None and len(text) > limit:
-        text = text[: max(0, limit - 1)] + "…"
-    return text
+clean = present.printable
 
 
 def safe(value: object, style: str = "", limit: int | None = None) -> Text:
@@ -87,23 +100,17 @@ def short_type(kind: str | None) -> str:
     return _TYPE_SHORT.get(kind.lower(), clean(kind, 5))
 
 
-def status_label(status: Status, raw: str) -> str:
-    """The word shown next to the symbol: ours for the creation states, the API's otherwise."""
-    if status in (Status.OTHER, Status.UNKNOWN):
-        return clean(raw, 12).lower() or status.value
-    return status.value
-
-
-def status_text(status: Status, raw: str = "") -> Text:
+def status_text(status: StatusView) -> Text:
+    """`✖ failed`: the view model's word after its symbol, in its colour."""
     return Text(
-        f"{STATUS_SYMBOL[status]} {status_label(status, raw)}",
-        style=STATUS_STYLE[status],
+        f"{STATUS_SYMBOL[status.status]} {clean(status.word)}",
+        style=STATUS_STYLE[status.status],
         no_wrap=True,
         end="",
     )
 
 
-def bar(progress: int | None, width: int, status: Status = Status.CREATING) -> Text:
+def bar(progress: int | None, width: int, style: str = "yellow") -> Text:
     """A text progress bar: full blocks, an eighth-block partial, and a dim track.
 
     Unknown progress is a dim "—" alone: a dotted track would suggest a bar that is empty.
@@ -111,10 +118,7 @@ def bar(progress: int | None, width: int, status: Status = Status.CREATING) -> T
     if progress is None:
         return Text(UNKNOWN, style="dim", end="")
     filled = bar_fill(progress, width)
-    style = STATUS_STYLE[status] if status is not Status.FAILED else "red"
-    if status is Status.OTHER or status is Status.UNKNOWN:
-        style = "cyan"
-    text = Text(filled, style=style, end="")
+    text = Text(filled, style=style.replace("bold ", ""), end="")
     text.append("░" * (width - len(filled)), style="dim")
     return text
 

@@ -43,10 +43,13 @@ KEYS: tuple[tuple[str, str], ...] = (
 _MEANINGS = {
     Status.CREATING: "creating",
     Status.RUNNING: "running (creation done)",
-    Status.FAILED: "failed",
-    Status.DELETING: "deleting",
-    Status.OTHER: "another state (API spelling shown)",
-    Status.UNKNOWN: "unknown status",
+    Status.FAILED: "creation failed",
+    Status.ERROR: "running abnormally, or an operation on it failed",
+    Status.CHANGING: "updating, restarting, rolling back or starting",
+    Status.FROZEN: "frozen (usually an unpaid bill): not usable until unfrozen",
+    Status.DELETING: "being deleted",
+    Status.DELETED: "deleted (or in the recycle bin)",
+    Status.UNKNOWN: "a status roma-tui does not know (the API's word is shown)",
 }
 
 
@@ -109,7 +112,7 @@ class RawScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="raw-box") as box:
-            box.border_title = self._title
+            box.border_title = Text(self._title)  # a Text: never parsed as markup
             box.border_subtitle = "esc to close · arrows / page keys scroll"
             if self._raw is None:
                 yield Static(

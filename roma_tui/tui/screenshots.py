@@ -42,14 +42,12 @@ class Built:
 
 
 async def settle(pilot: Pilot[int]) -> None:
-    """Wait until no poll is running and the screen has caught up."""
+    """Wait until the monitor waits for its next job and the screen has caught up."""
     app = pilot.app
     assert isinstance(app, RomaApp)
-    for _ in range(20):
+    for _ in range(200):
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not app.polling:
+        if app.settled:
             break
     await pilot.pause(0.05)  # let a layout pass requested by the last update run
     await pilot.pause()
@@ -58,7 +56,7 @@ async def settle(pilot: Pilot[int]) -> None:
 def build(*, problem: str | None = None, faults: Faults | None = None) -> Built:
     """The app on a fresh simulator, on a fake clock WARP seconds into the scenario."""
     random.seed(7)  # the client's retry jitter
-    clock = FakeClock(START)
+    clock = FakeClock(START, auto_advance=False)
     options = TuiOptions(
         endpoint_label=f"{DEMO_ENDPOINT} (demo)",
         profile="demo",
@@ -69,7 +67,7 @@ def build(*, problem: str | None = None, faults: Faults | None = None) -> Built:
     )
     if problem is not None:
         return Built(RomaApp(None, options, problem=problem), None, clock)
-    sim = create_app(clock=clock, speed=1.0, faults=faults, sleep=clock.sleep)
+    sim = create_app(clock=clock, speed=1.0, faults=faults, sleep=clock.skip)
     clock.advance(WARP)
     monitor = Monitor(simulator_client(sim, clock=clock), clock, interval=INTERVAL)
     return Built(RomaApp(monitor, options), sim, clock)
@@ -103,9 +101,6 @@ def _error_state(built: Built) -> RunBefore:
         assert built.sim is not None
         built.sim.faults = Faults(error_rate=1.0, seed=3)
         built.clock.advance(3 * INTERVAL)
-        app = pilot.app
-        assert isinstance(app, RomaApp)
-        app.request_poll()
         await settle(pilot)
 
     return run

@@ -8,7 +8,6 @@ Imports textual, rich and roma_tui.monitor; never httpx.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,11 +20,13 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from roma_tui.monitor.domain import CreationProgress, Instance, Status, SubService
+from roma_tui.monitor.domain import Instance, Status
 from roma_tui.monitor.present import UNKNOWN
+from roma_tui.monitor.view import InstanceView, SubServiceView
 from roma_tui.tui.render import (
     STATUS_STYLE,
-    STATUS_SYMBOL,
+    SUB_STYLE,
+    SUB_SYMBOL,
     ago,
     bar,
     clean,
@@ -34,7 +35,6 @@ from roma_tui.tui.render import (
     safe,
     short_id,
     short_type,
-    status_label,
     status_text,
     when,
 )
@@ -43,26 +43,12 @@ __all__ = [
     "COLUMNS",
     "DetailPane",
     "InstanceTable",
-    "InstanceView",
     "RowText",
     "StatusLine",
     "instance_row",
-    "merge_instance",
     "progress_cell",
     "text_key",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceView:
-    """What the screen knows about one instance, merged from the list and its progress."""
-
-    instance: Instance
-    status: Status
-    progress: CreationProgress | None
-    percent: int | None
-    elapsed: timedelta | None
-    eta: timedelta | None
 
 
 class RowText(Text):
@@ -74,22 +60,6 @@ class RowText(Text):
 def text_key(text: Text) -> tuple[str, str, tuple[Any, ...]]:
     """What a `Text` looks like, style included (Text.__eq__ ignores the base style)."""
     return (text.plain, str(text.style), tuple(text.spans))
-
-
-def merge_instance(listed: Instance | None, embedded: Instance | None) -> Instance | None:
-    """The list's instance, with gaps filled from the progress's embedded `instance`."""
-    if listed is None or embedded is None:
-        return listed or embedded
-    changes: dict[str, object] = {}
-    for name in Instance.__dataclass_fields__:
-        if name in ("id", "name", "status", "status_raw"):
-            continue
-        mine = getattr(listed, name)
-        if (mine is None or mine == ()) and getattr(embedded, name) not in (None, ()):
-            changes[name] = getattr(embedded, name)
-    if not changes:
-        return listed
-    return replace(listed, **changes)  # type: ignore[arg-type]
 
 
 # (key, label, width). Each cell starts with one space (cell_padding is 0): narrow columns
@@ -127,7 +97,7 @@ def progress_cell(progress: int | None, status: Status, bar_width: int, style: s
     ' —' when the progress is unknown."""
     if progress is None:
         return _cell(Text(UNKNOWN, style=style or "dim"))
-    cell = _cell(bar(progress, bar_width, status))
+    cell = _cell(bar(progress, bar_width, STATUS_STYLE[status]))
     cell.append(f" {percent(progress)} ", style=style)
     return cell
 
@@ -136,7 +106,8 @@ def instance_row(
     view: InstanceView, name_width: int, bar_width: int = BAR_WIDTH
 ) -> tuple[Text, ...]:
     inst = view.instance
-    failed = view.status is Status.FAILED
+    status = view.status.status
+    failed = status is Status.FAILED
     base = "bold red" if failed else ""
     name = RowText(" " + clean(inst.name or "—", name_width - 1), style=base, no_wrap=True, end="")
     elapsed, eta = row_clock(view)
@@ -144,8 +115,8 @@ def instance_row(
         name,
         _cell(safe(short_id(inst.id)), "bold red" if failed else "dim"),
         _cell(short_type(inst.type), base),
-        _cell(status_text(view.status, inst.status_raw)),
-        progress_cell(view.percent, view.status, bar_width, base),
+        _cell(status_text(view.status)),
+        progress_cell(view.progress, status, bar_width, base),
         _cell(elapsed, base),
         _cell(eta, base),
     )
@@ -274,8 +245,14 @@ class InstanceTable(DataTable[Text]):
 
     def _row_input(self, view: InstanceView) -> tuple[object, ...]:
         """Everything a row's cells are made of: equal inputs, equal cells."""
-        inst = view.instance
-        return (inst, view.status, view.percent, row_clock(view), self.name_width, self.bar_width)
+        return (
+            view.instance,
+            view.status,
+            view.progress,
+            row_clock(view),
+            self.name_width,
+            self.bar_width,
+        )
 
     def _set_rank(self, iid: str, rank: int) -> None:
         current = self.get_cell(iid, "name")
@@ -345,8 +322,7 @@ def subservice_layout(names: Sequence[str], width: int) -> tuple[int, int, bool]
     return name_w, max(SUB_BAR_MIN - 2, min(SUB_BAR_MAX, left)), wide
 
 
-def _subservice_lines(subs: Iterable[SubService], now: datetime, width: int) -> Text:
-    subs = list(subs)
+def _subservice_lines(subs: Sequence[SubServiceView], width: int) -> Text:
     text = Text(end="")
     if not subs:
         text.append("No sub-services reported yet.", style="dim italic")
@@ -357,17 +333,16 @@ def _subservice_lines(subs: Iterable[SubService], now: datetime, width: int) -> 
         head += f"  {'started':<{SUB_STARTED_W}}"
     text.append(f"{head}  {'took':>{SUB_TOOK_W}}\n", style="dim")
     for sub in subs:
+        style = SUB_STYLE[sub.state]
         text.append(f"{clean(sub.name, name_w):<{name_w}}  ", style="bold")
-        label = f"{STATUS_SYMBOL[sub.status]} {status_label(sub.status, sub.status_raw)}"
-        text.append(
-            f"{clean(label, SUB_STATUS_W):<{SUB_STATUS_W}} ", style=STATUS_STYLE[sub.status]
-        )
-        text.append_text(bar(sub.progress, bar_width, sub.status))
+        label = f"{SUB_SYMBOL[sub.state]} {sub.state.value}"
+        text.append(f"{label:<{SUB_STATUS_W}} ", style=style)
+        text.append_text(bar(sub.progress, bar_width, style))
         text.append(" " + percent(sub.progress))
         if wide:
             text.append(f"  {when(sub.started, date=False):<{SUB_STARTED_W}}", style="dim")
-        took = UNKNOWN if sub.started is None else duration((sub.finished or now) - sub.started)
-        text.append(f"  {took:>{SUB_TOOK_W}}\n", style="dim" if sub.finished else "")
+        took = duration(sub.took)
+        text.append(f"  {took:>{SUB_TOOK_W}}\n", style="" if sub.ticking else "dim")
         if sub.error_code or sub.error_msg:
             text.append("↳ ", style="bold red")
             if sub.error_code:
@@ -418,20 +393,13 @@ def _attribute_table(pairs: Sequence[tuple[str, str]]) -> Table:
 def ticking(view: InstanceView) -> bool:
     """Whether the detail of `view` changes with time alone (elapsed time, ETA, the time
     taken by a sub-service still running); a finished creation's does not."""
-    if view.status is Status.CREATING:
-        return True
-    prog = view.progress
-    return (
-        prog is not None
-        and prog.finished is None
-        and any(sub.started is not None and sub.finished is None for sub in prog.sub_services)
-    )
+    return view.ticking or any(sub.ticking for sub in view.sub_services)
 
 
 def row_clock(view: InstanceView) -> tuple[str, str]:
     """The list cells that change with time alone: elapsed and ETA, as shown (coarse)."""
     eta = ""
-    if view.status is Status.CREATING:
+    if view.status.status is Status.CREATING:
         eta = duration(view.eta, coarse=True) if view.eta is not None else UNKNOWN
     return duration(view.elapsed, coarse=True), eta
 
@@ -445,7 +413,7 @@ class DetailPane(VerticalScroll):
         super().__init__(**kwargs)
         self._shown: dict[str, object] = {}
         self._shapes: dict[str, object] = {}
-        self._last: tuple[InstanceView | None, datetime, Text | None] | None = None
+        self._last: tuple[InstanceView | None, Text | None] | None = None
         self._input: object = None
 
     def on_resize(self) -> None:
@@ -458,8 +426,8 @@ class DetailPane(VerticalScroll):
         self._shapes.clear()
         self._input = None
         if self._last is not None:
-            view, now, note = self._last
-            self.show(view, now, progress_note=note)
+            view, note = self._last
+            self.show(view, progress_note=note)
 
     def on_mount(self) -> None:
         # the header right below shows the name: the frame only says what the pane is
@@ -491,18 +459,12 @@ class DetailPane(VerticalScroll):
         shape = (width, wrapped_height(self.app.console, text, width))
         self._set(part, text, key, show=bool(text.plain), shape=shape)
 
-    def show(
-        self,
-        view: InstanceView | None,
-        now: datetime,
-        *,
-        progress_note: Text | None = None,
-    ) -> None:
-        self._last = (view, now, progress_note)
+    def show(self, view: InstanceView | None, *, progress_note: Text | None = None) -> None:
+        self._last = (view, progress_note)
         width = self.scrollable_content_region.width or max(20, self.size.width - 3)
         # the same input draws the same text: most seconds there is nothing to do at all
         note_key = text_key(progress_note) if progress_note is not None else None
-        given = (view, width, note_key, now if view is not None and ticking(view) else None)
+        given = (view, width, note_key)
         if given == self._input:
             return
         self._input = given
@@ -511,63 +473,59 @@ class DetailPane(VerticalScroll):
             self._set_text("subs", Text(), width)
             self._set("attrs", "", (), show=False)
             return
-        inst, prog = view.instance, view.progress
-        header = Text(end="")
-        header.append(clean(inst.name or "—"), style="bold")
-        header.append("  ")
-        header.append_text(status_text(view.status, inst.status_raw))
-        header.append("\n")
-        header.append(clean(inst.id) + "\n", style="dim")
-        kind = " · ".join(
-            clean(v) for v in (inst.type, inst.spec, ", ".join(inst.available_zones)) if v
-        )
-        if kind:
-            header.append(kind + "\n")
-        header.append("created  ", style="dim")
-        header.append(when(inst.created) + (" UTC" if inst.created else ""))
-        header.append("\n")
-        header.append("took     " if view.status.finished else "elapsed  ", style="dim")
-        header.append(duration(view.elapsed))
-        if view.status is Status.CREATING:
-            header.append(" · ETA ", style="dim")
-            header.append(duration(view.eta) if view.eta is not None else "—")
-        header.append("\n")
-        if view.percent is None:
-            header.append("progress ", style="dim")
-            header.append(UNKNOWN)
-        else:
-            header.append_text(bar(view.percent, max(10, min(40, width - 6)), view.status))
-            header.append(" " + percent(view.percent), style="bold")
-        failed_subs = prog.failed_sub_services if prog is not None else ()
-        if failed_subs:
-            names = ", ".join(clean(sub.name) for sub in failed_subs)
-            codes = ", ".join(clean(sub.error_code) for sub in failed_subs if sub.error_code)
-            line = f"✖ failed in {names}" + (f" ({codes})" if codes else "") + ": see below"
-            header.append("\n" + line, style="bold red")
-        elif inst.error_msg and view.status is Status.FAILED:
-            header.append("\n✖ ", style="bold red")
-            if inst.error_code:
-                header.append(clean(inst.error_code) + ": ", style="bold red")
-            header.append(clean(inst.error_msg), style="red")
-        if progress_note is not None and progress_note.plain:
-            header.append("\n")
-            header.append_text(progress_note)
-        self._set_text("header", header, width)
-
-        if prog is None:
+        self._set_text("header", detail_header(view, width, progress_note), width)
+        if not view.has_progress:
             subs = Text("Creation progress not loaded yet.", style="dim italic")
         else:
             subs = Text("Sub-services\n", style="bold", end="")
-            subs.append_text(
-                _subservice_lines(
-                    prog.sub_services,
-                    prog.finished or now,  # a finished creation's sub-services stop the clock
-                    width - 1,  # a margin on the right, like the attributes' UUIDs
-                )
-            )
+            # a margin on the right, like the attributes' UUIDs
+            subs.append_text(_subservice_lines(view.sub_services, width - 1))
         self._set_text("subs", subs, width)
-        pairs = _attributes(inst)
+        pairs = _attributes(view.instance)
         self._set("attrs", _attribute_table(pairs), pairs, show=bool(pairs))
+
+
+def detail_header(view: InstanceView, width: int, note: Text | None = None) -> Text:
+    """Name and status, id, kind, times, the overall bar, and what is wrong, if anything."""
+    inst, status = view.instance, view.status.status
+    header = Text(end="")
+    header.append(clean(inst.name or "—"), style="bold")
+    header.append("  ")
+    header.append_text(status_text(view.status))
+    header.append("\n")
+    header.append(clean(inst.id) + "\n", style="dim")
+    kind = " · ".join(
+        clean(v) for v in (inst.type, inst.spec, ", ".join(inst.available_zones)) if v
+    )
+    if kind:
+        header.append(kind + "\n")
+    header.append("created  ", style="dim")
+    header.append(when(view.created) + (" UTC" if view.created else ""))
+    header.append("\n")
+    header.append("elapsed  " if view.ticking else "took     ", style="dim")
+    header.append(duration(view.elapsed))
+    if status is Status.CREATING:
+        header.append(" · ETA ", style="dim")
+        header.append(duration(view.eta))
+    header.append("\n")
+    if view.progress is None:
+        header.append("progress ", style="dim")
+        header.append(UNKNOWN)
+    else:
+        header.append_text(bar(view.progress, max(10, min(40, width - 6)), STATUS_STYLE[status]))
+        header.append(" " + percent(view.progress), style="bold")
+    if view.stalled is not None:
+        header.append(f"\n⚠ stalled: no progress for {duration(view.stalled)}", style="bold yellow")
+    if status not in (Status.CREATING, Status.RUNNING):
+        style = STATUS_STYLE[status]
+        header.append(f"\n{view.status.meaning}", style=style)
+        if view.reason is not None:
+            header.append(": ", style=style)
+            header.append(clean(view.reason.text()), style=style.replace("bold ", ""))
+    if note is not None and note.plain:
+        header.append("\n")
+        header.append_text(note)
+    return header
 
 
 class StatusLine(Static):

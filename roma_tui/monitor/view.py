@@ -1,0 +1,394 @@
+"""The view model: the one place where a status, a time or a reason is decided.
+
+Pure functions of (snapshot, instance id, now). The TUI's rows and detail pane, `status` (table,
+detail, `--json`) and `wait` all show what these return and compute nothing of their own, so
+two screens cannot disagree about the same data.
+
+Which status wins (one rule, applied to every instance):
+1. The list (or the `/apic/` detail) says where the instance is in its life. When its word is
+   known and is not a creation phase (running, error, frozen, deleting, create failed...), that
+   is the status: a stale `running` in a creation-progress document never hides an ERROR, a
+   Frozen or a Deleting, and a CREATE_FAILED list wins over a progress still saying creating.
+2. While the list says the instance is being created, or says nothing we know, the creation
+   progress decides, because the list lags behind it:
+   a. failure evidence: a failed top-level or embedded status, a non-empty
+      `instance.errorMessage` (Terraform's waiter for this resource reads it the same way), or a
+      failed sub-service, means the creation failed;
+   b. else the top level's `status` when it is a word we know, else the embedded
+      `instance.status` when it is one (an unknown word falls through, never to "unknown" when
+      another source knows).
+3. Else the list's own creating, else unknown.
+
+Times (one rule for instances and sub-services): a span ends at `end_time` when it is set;
+once over without one, it took `taken_time` (whole minutes) when the API gave it; only while it
+is genuinely running does the clock count (server time: `currentTime` corrects the local
+clock's skew). A finished or failed creation's durations never grow. Once an instance is no
+longer creating, its unfinished sub-services are stopped (or done, if it runs), not creating.
+
+Stalls: a creation is stalled when its progress has not moved for STALL_WATCHED (as observed
+by a monitor), or when nothing in it has started or ended for STALL_SILENT (what one document
+alone can tell).
+Imports roma_tui.monitor only; never textual, rich or httpx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from roma_tui.monitor.domain import (
+    WORDS,
+    CreationProgress,
+    Instance,
+    InstanceKey,
+    Status,
+    SubService,
+    Word,
+    lookup,
+)
+from roma_tui.monitor.eta import EtaEstimator, RateEta
+from roma_tui.monitor.snapshot import Snapshot
+
+__all__ = [
+    "STALL_SILENT",
+    "STALL_WATCHED",
+    "InstanceView",
+    "Reason",
+    "StatusView",
+    "SubServiceView",
+    "SubState",
+    "instance_view",
+    "instance_views",
+    "merge_instance",
+    "resolve_status",
+]
+
+STALL_WATCHED = timedelta(minutes=30)  # progress seen unchanged this long: stalled
+STALL_SILENT = timedelta(hours=2)  # no sub-service started or ended this long: stalled
+MAX_SKEW = timedelta(days=1)  # a server clock further off than this is ignored
+
+Source = Literal["list", "progress", "instance", "none"]
+
+_DEFAULT_ETA = RateEta()
+_FAILED = WORDS["createfailed"]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    """The status shown for an instance: what it means, and which document said so."""
+
+    status: Status
+    word: str  # "creating", "failed", "error", "frozen", "delete failed", ...
+    meaning: str  # "creation failed", "running abnormally", ...
+    raw: str  # the deciding document's own spelling ("" when none)
+    source: Source  # which document decided: the list, the progress's top level or `instance`
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why an instance failed (or is in trouble), as the API said it."""
+
+    code: str | None
+    message: str | None
+    sub_service: str | None = None  # the failed sub-service, when one failed
+
+    def text(self) -> str:
+        """`mqs: ROMA.00110500: EIP quota exceeded` (parts that are missing are left out)."""
+        parts = [p for p in (self.sub_service, self.code, self.message) if p]
+        return ": ".join(parts) if parts else "the API gave no reason"
+
+
+class SubState(StrEnum):
+    WAITING = "waiting"  # not started yet
+    CREATING = "creating"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"  # the creation ended (failed, or left creation) before it finished
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class SubServiceView:
+    name: str
+    state: SubState
+    raw: str  # the API's spelling of its status
+    progress: int
+    started: datetime | None
+    finished: datetime | None
+    took: timedelta | None  # so far while creating
+    ticking: bool  # `took` grows with the clock
+    error_code: str | None
+    error_msg: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceView:
+    """Everything any front end shows about one instance."""
+
+    key: InstanceKey
+    instance: Instance  # the list's attributes, gaps filled from the progress's `instance`
+    status: StatusView
+    progress: int | None  # None when unknown (no creation progress known)
+    created: datetime | None
+    started: datetime | None
+    finished: datetime | None
+    elapsed: timedelta | None  # creation time so far, or what it took once over
+    ticking: bool  # `elapsed` grows with the clock
+    eta: timedelta | None  # time left, when it can honestly be said
+    stalled: timedelta | None  # how long it has not moved, when that is far longer than usual
+    reason: Reason | None  # why it failed, or what is wrong
+    sub_services: tuple[SubServiceView, ...]
+    has_progress: bool  # a creation-progress document is known
+
+    @property
+    def id(self) -> str:
+        return self.key.id
+
+    @property
+    def name(self) -> str:
+        return self.instance.name
+
+    @property
+    def over(self) -> bool:
+        """The creation is no longer in progress (whatever became of it)."""
+        return self.status.status is not Status.CREATING
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def _view(word: Word, raw: str, source: Source) -> StatusView:
+    return StatusView(word.status, word.word, word.meaning, raw, source)
+
+
+def _failed_subs(prog: CreationProgress) -> tuple[SubService, ...]:
+    return tuple(
+        s for s in prog.sub_services if s.status is Status.FAILED or s.error_code or s.error_msg
+    )
+
+
+def resolve_status(listed: Instance | None, prog: CreationProgress | None) -> StatusView:
+    """The status of an instance from the list (or detail) and its creation progress; the
+    rule is in this module's docstring."""
+    if listed is not None and listed.status.known and listed.status is not Status.CREATING:
+        return _view(lookup(listed.status_raw), listed.status_raw, "list")
+    if prog is not None:
+        inner = prog.instance
+        if prog.status is Status.FAILED:
+            return _view(lookup(prog.status_raw), prog.status_raw, "progress")
+        if inner is not None and inner.status is Status.FAILED:
+            return _view(lookup(inner.status_raw), inner.status_raw, "instance")
+        if inner is not None and inner.error_msg:
+            return _view(_FAILED, inner.status_raw or prog.status_raw, "instance")
+        if _failed_subs(prog):
+            return _view(_FAILED, prog.status_raw, "progress")
+        if prog.status.known:
+            return _view(lookup(prog.status_raw), prog.status_raw, "progress")
+        if inner is not None and inner.status.known:
+            return _view(lookup(inner.status_raw), inner.status_raw, "instance")
+    if listed is not None and listed.status.known:
+        return _view(lookup(listed.status_raw), listed.status_raw, "list")
+    raw = listed.status_raw if listed is not None else (prog.status_raw if prog else "")
+    return _view(lookup(raw), raw, "list" if listed is not None else "none")
+
+
+def _reason(
+    status: Status, listed: Instance | None, prog: CreationProgress | None
+) -> Reason | None:
+    """Why it failed: the failed sub-service, else the progress's `instance`, else the list;
+    for any other settled status, the list's error, if it gave one."""
+    if status is Status.FAILED and prog is not None:
+        failed = _failed_subs(prog)
+        if failed:
+            return Reason(failed[0].error_code, failed[0].error_msg, failed[0].name or None)
+        inner = prog.instance
+        if inner is not None and (inner.error_code or inner.error_msg):
+            return Reason(inner.error_code, inner.error_msg)
+    if status.settled and listed is not None and (listed.error_code or listed.error_msg):
+        return Reason(listed.error_code, listed.error_msg)
+    return Reason(None, None) if status is Status.FAILED else None
+
+
+# --- times -----------------------------------------------------------------------------------
+
+
+def _span(start: datetime | None, end: datetime | None) -> timedelta | None:
+    if start is None or end is None:
+        return None
+    return max(timedelta(0), end - start)
+
+
+def _minutes(value: int | None) -> timedelta | None:
+    return None if value is None else timedelta(minutes=value)
+
+
+def server_now(snapshot: Snapshot, instance_id: str, now: datetime) -> datetime:
+    """`now` on the server's clock, when the creation progress told us its time."""
+    prog = snapshot.progress.get(instance_id)
+    feed = snapshot.progress_feeds.get(instance_id)
+    if prog is None or prog.server_time is None or feed is None or feed.updated is None:
+        return now
+    skew = prog.server_time - feed.updated
+    return now if abs(skew) > MAX_SKEW else now + skew
+
+
+def _sub_view(
+    sub: SubService, status: Status, instance_end: datetime | None, now: datetime
+) -> SubServiceView:
+    if sub.status is Status.FAILED or sub.error_code or sub.error_msg:
+        state = SubState.FAILED
+    elif sub.status is Status.RUNNING or (sub.finished is not None and sub.progress >= 100):
+        state = SubState.DONE
+    elif status is Status.RUNNING:
+        state = SubState.DONE  # the instance runs: every part of it was created
+    elif status is not Status.CREATING:
+        state = SubState.STOPPED
+    elif sub.started is None and sub.progress == 0:
+        state = SubState.WAITING
+    elif sub.status.known or sub.started is not None:
+        state = SubState.CREATING
+    else:
+        state = SubState.UNKNOWN
+    ticking = state is SubState.CREATING and sub.started is not None
+    if sub.finished is not None:
+        took = _span(sub.started, sub.finished)
+    elif ticking:
+        took = _span(sub.started, now)
+    elif state is SubState.WAITING:
+        took = None
+    else:
+        took = _minutes(sub.taken_minutes)
+        if took is None and state is not SubState.DONE:
+            took = _span(sub.started, instance_end)
+    progress = 100 if state is SubState.DONE and status is Status.RUNNING else sub.progress
+    return SubServiceView(
+        name=sub.name,
+        state=state,
+        raw=sub.status_raw,
+        progress=progress,
+        started=sub.started,
+        finished=sub.finished,
+        took=took,
+        ticking=ticking,
+        error_code=sub.error_code,
+        error_msg=sub.error_msg,
+    )
+
+
+def _last_event(prog: CreationProgress) -> datetime | None:
+    moments = [prog.started]
+    for sub in prog.sub_services:
+        moments += (sub.started, sub.finished)
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
+
+
+def _stalled(
+    prog: CreationProgress, moved: datetime | None, now: datetime, now_server: datetime
+) -> timedelta | None:
+    quiet: list[timedelta] = []
+    if moved is not None and now - moved >= STALL_WATCHED:
+        quiet.append(now - moved)
+    last = _last_event(prog)
+    if last is not None and now_server - last >= STALL_SILENT:
+        quiet.append(now_server - last)
+    return max(quiet) if quiet else None
+
+
+# --- the view --------------------------------------------------------------------------------
+
+
+def merge_instance(listed: Instance | None, embedded: Instance | None) -> Instance | None:
+    """The list's instance, with gaps filled from the progress's embedded `instance`."""
+    if listed is None or embedded is None:
+        return listed or embedded
+    changes: dict[str, object] = {}
+    for name in Instance.__dataclass_fields__:
+        if name in ("id", "name", "status", "status_raw", "error_code", "error_msg"):
+            continue
+        mine = getattr(listed, name)
+        if (mine is None or mine == ()) and getattr(embedded, name) not in (None, ()):
+            changes[name] = getattr(embedded, name)
+    if not changes:
+        return listed
+    return replace(listed, **changes)  # type: ignore[arg-type]
+
+
+def instance_view(
+    snapshot: Snapshot,
+    instance_id: str,
+    now: datetime,
+    *,
+    eta: EtaEstimator = _DEFAULT_ETA,
+) -> InstanceView | None:
+    """What every front end shows for one instance at `now` (local clock); None if unknown."""
+    listed = snapshot.by_id.get(instance_id)
+    prog = snapshot.progress.get(instance_id)
+    inner = prog.instance if prog is not None else None
+    inst = merge_instance(listed, inner)
+    if inst is None:
+        if prog is None:
+            return None
+        inst = Instance(prog.instance_id or instance_id, prog.name, Status.UNKNOWN, "")
+    if not inst.id or not inst.name:
+        inst = replace(
+            inst,
+            id=inst.id or instance_id,
+            name=inst.name or (prog.name if prog is not None else ""),
+        )
+    status = resolve_status(listed, prog)
+    the_status = status.status
+    creating = the_status is Status.CREATING
+    clock = server_now(snapshot, instance_id, now)
+
+    started = (prog.started if prog is not None else None) or inst.created
+    finished = prog.finished if prog is not None else None
+    if creating:
+        elapsed = _span(started, clock)
+    elif finished is not None:
+        elapsed = _span(started, finished)
+    else:
+        elapsed = _minutes(prog.taken_minutes) if prog is not None else None
+
+    if prog is None:
+        progress: int | None = 100 if the_status is Status.RUNNING else None
+        subs: tuple[SubServiceView, ...] = ()
+        stalled = None
+    else:
+        progress = 100 if the_status is Status.RUNNING else prog.progress
+        instance_end = finished or (started + elapsed if started and elapsed else None)
+        subs = tuple(_sub_view(s, the_status, instance_end, clock) for s in prog.sub_services)
+        stalled = _stalled(prog, snapshot.moved.get(instance_id), now, clock) if creating else None
+
+    remaining = None
+    if creating and progress is not None and stalled is None:
+        remaining = eta.estimate(progress, started, clock)
+    return InstanceView(
+        key=InstanceKey(snapshot.place, inst.id),
+        instance=inst,
+        status=status,
+        progress=progress,
+        created=inst.created,
+        started=started,
+        finished=finished,
+        elapsed=elapsed,
+        ticking=creating and elapsed is not None,
+        eta=remaining,
+        stalled=stalled,
+        reason=_reason(the_status, listed, prog),
+        sub_services=subs,
+        has_progress=prog is not None,
+    )
+
+
+def instance_views(
+    snapshot: Snapshot, now: datetime, *, eta: EtaEstimator = _DEFAULT_ETA
+) -> list[InstanceView]:
+    """Every listed instance (the API's order), then the selected one if the list lacks it."""
+    views = [instance_view(snapshot, inst.id, now, eta=eta) for inst in snapshot.instances]
+    selected = snapshot.selected
+    if selected is not None and selected not in snapshot.by_id:
+        views.append(instance_view(snapshot, selected, now, eta=eta))
+    return [v for v in views if v is not None]
