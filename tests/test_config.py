@@ -83,21 +83,22 @@ def test_defaults_when_nothing_is_configured(cfg: Env) -> None:
 @pytest.mark.parametrize(
     ("flags", "env", "expected", "source"),
     [
-        ({"region": "flag-1"}, {"ROMA_TUI_REGION": "env-1"}, "flag-1", "flag --region"),
-        ({}, {"ROMA_TUI_REGION": "env-1"}, "env-1", "env ROMA_TUI_REGION"),
-        ({}, {}, "file-1", f"{SHOWN_FILE} [profile prod]"),
+        ({"region": "cn-north-4"}, {"ROMA_TUI_REGION": "cn-east-3"}, "cn-north-4", "flag --region"),
+        ({}, {"ROMA_TUI_REGION": "cn-east-3"}, "cn-east-3", "env ROMA_TUI_REGION"),
+        ({}, {}, "ap-southeast-1", f"{SHOWN_FILE} [profile prod]"),
     ],
 )
 def test_region_precedence_flag_env_file(
     cfg: Env, flags: dict[str, object], env: dict[str, str], expected: str, source: str
 ) -> None:
-    cfg.write_config('default_profile = "prod"\n[profiles.prod]\nregion = "file-1"\n')
+    cfg.write_config('default_profile = "prod"\n[profiles.prod]\nregion = "ap-southeast-1"\n')
     config = cfg.resolve(flags, env)
     assert config.region == expected
     assert config.sources["region"] == source
     assert config.endpoint == f"https://roma.{expected}.myhuaweicloud.com"
     assert config.sources["endpoint"] == source
     assert config.iam_endpoint == f"https://iam.{expected}.myhuaweicloud.com"
+    assert config.sources["iam_endpoint"] == source
 
 
 @pytest.mark.parametrize(
@@ -121,31 +122,42 @@ def test_interval_precedence(
     ("flags", "env", "expected", "source"),
     [
         (
-            {"project_id": "flagproject"},
-            {"ROMA_TUI_PROJECT_ID": "envproject", "HUAWEICLOUD_SDK_PROJECT_ID": "sdkproject"},
-            "flagproject",
+            {"project_id": "f1a90000000000000000000000000001"},
+            {
+                "ROMA_TUI_PROJECT_ID": "e0e00000000000000000000000000002",
+                "HUAWEICLOUD_SDK_PROJECT_ID": "5d500000000000000000000000000003",
+            },
+            "f1a90000000000000000000000000001",
             "flag --project-id",
         ),
         (
             {},
-            {"ROMA_TUI_PROJECT_ID": "envproject", "HUAWEICLOUD_SDK_PROJECT_ID": "sdkproject"},
-            "envproject",
+            {
+                "ROMA_TUI_PROJECT_ID": "e0e00000000000000000000000000002",
+                "HUAWEICLOUD_SDK_PROJECT_ID": "5d500000000000000000000000000003",
+            },
+            "e0e00000000000000000000000000002",
             "env ROMA_TUI_PROJECT_ID",
         ),
         (
             {},
-            {"HUAWEICLOUD_SDK_PROJECT_ID": "sdkproject"},
-            "sdkproject",
+            {"HUAWEICLOUD_SDK_PROJECT_ID": "5d500000000000000000000000000003"},
+            "5d500000000000000000000000000003",
             "env HUAWEICLOUD_SDK_PROJECT_ID",
         ),
-        ({}, {"HW_PROJECT_ID": "tfproject"}, "tfproject", "env HW_PROJECT_ID"),
-        ({}, {}, "fileproject", SHOWN_FILE),
+        (
+            {},
+            {"HW_PROJECT_ID": "7f000000000000000000000000000004"},
+            "7f000000000000000000000000000004",
+            "env HW_PROJECT_ID",
+        ),
+        ({}, {}, "f11e0000000000000000000000000005", SHOWN_FILE),
     ],
 )
 def test_project_id_precedence(
     cfg: Env, flags: dict[str, object], env: dict[str, str], expected: str, source: str
 ) -> None:
-    cfg.write_config('project_id = "fileproject"\n')
+    cfg.write_config('project_id = "f11e0000000000000000000000000005"\n')
     config = cfg.resolve(flags, env)
     assert config.project_id == expected
     assert config.sources["project_id"] == source
@@ -197,14 +209,14 @@ interval = 20
 
 [profiles.prod]
 region = "cn-north-4"
-project_id = "prodproject"
+project_id = "9d0d0000000000000000000000000006"
 auth = "aksk"
 iam_user = "alice"
 iam_domain = "acme"
 
 [profiles.staging]
 endpoint = "https://roma.staging.example"
-project_id = "stagingproject"
+project_id = "57a90000000000000000000000000007"
 interval = 5
 """
 
@@ -214,7 +226,7 @@ def test_default_profile_and_shared_top_level_values(cfg: Env) -> None:
     config = cfg.resolve()
     assert config.profile == "prod"
     assert config.sources["profile"] == f"{SHOWN_FILE} default_profile"
-    assert config.project_id == "prodproject"
+    assert config.project_id == "9d0d0000000000000000000000000006"
     assert config.interval == 20.0
     assert config.sources["interval"] == SHOWN_FILE
     assert config.auth_method == "aksk"
@@ -285,7 +297,9 @@ def test_invalid_toml_names_the_file(cfg: Env) -> None:
     [
         ('interval = "soon"', "interval"),
         ("interval = -3", "interval"),
-        ("region = 7", "region must be a string"),
+        ("region = 7", "region from config file .* is not a region name like cn-north-4, not 7"),
+        ("interval = 1e300", r"between 1 s and 1 day \(86400 s\), not 1e\+300"),
+        ('project_id = "0123"', "is not a project id"),
         ('bell = "no"', "bell"),
         ('auth = "kerberos"', "auth"),
     ],
@@ -453,10 +467,11 @@ def test_no_credentials_message(cfg: Env) -> None:
     assert "roma-tui --demo" in NO_CREDENTIALS
 
 
-def test_no_project_message(cfg: Env) -> None:
-    config = cfg.resolve({"region": "cn-north-4"}, {"ROMA_TUI_TOKEN": TOKEN})
-    with pytest.raises(ConfigError, match="no project id"):
+def test_no_project_and_no_region_to_look_it_up_in(cfg: Env) -> None:
+    config = cfg.resolve({"endpoint": "https://roma.example"}, {"ROMA_TUI_TOKEN": TOKEN})
+    with pytest.raises(ConfigError, match="no project id: pass --region R to look it up"):
         require_ready(config)
+    require_ready(cfg.resolve({"region": "cn-north-4"}, {"ROMA_TUI_TOKEN": TOKEN}))
 
 
 def test_explicit_aksk_without_sk_says_what_is_missing(cfg: Env) -> None:
