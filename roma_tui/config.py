@@ -912,7 +912,7 @@ async def find_project_id(
     cache = ProjectCache(cache_dir if cache_dir is not None else default_cache_dir())
     key = cache_key(config)
     project_id = cache.get(key)
-    source = f"{DISCOVERED} (cached)"
+    source = f"{DISCOVERED}, cached"
     if project_id is None:
         project_id = await lookup_project_id(
             auth,
@@ -922,7 +922,7 @@ async def find_project_id(
             verify=config.verify,
             transport=transport,
         )
-        source = f"{DISCOVERED} ({config.iam_endpoint})"
+        source = f"{DISCOVERED} at {config.iam_endpoint}"
         cache.put(key, project_id, config.region)
     if isinstance(auth, AkSkAuth | PasswordAuth):
         auth.project_id = project_id
