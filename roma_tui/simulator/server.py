@@ -1,7 +1,8 @@
 """`roma-tui simulate`: the simulator on a real loopback socket, served by uvicorn.
 
-uvicorn (a dependency of roma-tui) is imported only here and only when serving. Refuses any host that is not loopback: the simulator accepts public demo
-credentials. May import roma_tui.clock and roma_tui.simulator only.
+uvicorn (a dependency of roma-tui) is imported only here and only when serving. Refuses any
+host that is not loopback: the simulator accepts public demo credentials. May import
+roma_tui.clock and roma_tui.simulator only.
 """
 
 from __future__ import annotations
