@@ -68,13 +68,23 @@ AKSK = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
 USER = {"ROMA_TUI_IAM_USER": "alice", "ROMA_TUI_IAM_DOMAIN": "acme", "ROMA_TUI_PASSWORD": PASSWORD}
 
 
-async def discover(tmp_path: Path, env: Mapping[str, str], iam: FakeIam, **flags: object) -> Config:
+async def discover(
+    tmp_path: Path,
+    env: Mapping[str, str],
+    iam: FakeIam,
+    *,
+    then_list: bool = False,
+    **flags: object,
+) -> Config:
+    """connect() on `iam`; with `then_list`, the client then lists the instances once."""
     config = resolve(tmp_path, env, **flags)
     found, client = await connect(
         config, FakeClock(), transport=iam.transport, cache_dir=tmp_path / "cache"
     )
     async with client:
         assert client.project_id == found.project_id
+        if then_list:
+            await client.list_instances()
     return found
 
 
@@ -96,12 +106,7 @@ async def test_aksk_asks_iam_for_the_region_signed_without_a_project_id(tmp_path
 
 async def test_the_client_then_signs_with_the_discovered_project(tmp_path: Path) -> None:
     iam = FakeIam()
-    config = resolve(tmp_path, AKSK)
-    _found, client = await connect(
-        config, FakeClock(), transport=iam.transport, cache_dir=tmp_path / "cache"
-    )
-    async with client:
-        await client.list_instances()
+    await discover(tmp_path, AKSK, iam, then_list=True)
     _lookup, listing = iam.requests
     assert listing.url.path == f"/v2/{PROJECT}/instances"
     assert listing.headers["X-Project-Id"] == PROJECT
@@ -116,12 +121,7 @@ async def test_token_asks_iam_with_the_token(tmp_path: Path) -> None:
 
 async def test_password_scopes_its_token_by_region_and_asks_iam_once(tmp_path: Path) -> None:
     iam = FakeIam()
-    config = resolve(tmp_path, USER)
-    found, client = await connect(
-        config, FakeClock(), transport=iam.transport, cache_dir=tmp_path / "cache"
-    )
-    async with client:
-        await client.list_instances()
+    found = await discover(tmp_path, USER, iam, then_list=True)
     assert found.project_id == PROJECT
     token_request, listing = iam.requests
     body = json.loads(token_request.content)

@@ -64,7 +64,7 @@ class Faults:
         for name, limit in _LIMITS.items():
             value = getattr(self, name)
             if value is not None and not 0 <= value <= limit:
-                raise ValueError(f"fault {name}={value}: it must be from 0 to {limit:g}")
+                raise ValueError(f"fault {name}={value}: it must be from 0 to {limit:.0f}")
         if self.token_ttl is not None and self.token_ttl < 1:
             raise ValueError("fault token_ttl must be at least 1 second")
 
