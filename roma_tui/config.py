@@ -145,7 +145,7 @@ def _printable_secret(secret: SecretStr) -> SecretStr:
     for ch in secret.get_secret_value():
         if ch in "\r\n":
             raise ValueError("has a line break inside")
-        if not ch.isprintable() or ord(ch) < 0x20:
+        if not ch.isprintable():
             raise ValueError("has a control character inside")
         if ch.isspace():
             raise ValueError("has a space inside")
@@ -653,6 +653,16 @@ def _endpoint_from_region(
     return _Found(region.rank, roma_endpoint_for(region_name), region.source)
 
 
+def _iam_endpoint_from_region(
+    iam_endpoint: _Found | None, region: _Found | None, region_name: str | None
+) -> _Found | None:
+    """A configured IAM endpoint, else the one the SDK uses for the region (its own, or the
+    global one: `roma_tui.api.regions.iam_endpoint_for`)."""
+    if iam_endpoint is not None or region is None or region_name is None:
+        return iam_endpoint
+    return _Found(region.rank, iam_endpoint_for(region_name), region.source)
+
+
 def _choose_auth(
     explicit: str | None, token: object, ak: object, sk: object, user: object, domain: object
 ) -> tuple[str | None, str | None]:
@@ -705,10 +715,8 @@ def resolve_config(
         hit = chosen[setting.name]
         if setting.name == "endpoint":
             hit = _endpoint_from_region(hit, chosen["region"], values.get("region"), env)
-        elif setting.name == "iam_endpoint" and hit is None and (region := values.get("region")):
-            region_hit = chosen["region"]
-            assert region_hit is not None
-            hit = _Found(region_hit.rank, iam_endpoint_for(region), region_hit.source)
+        elif setting.name == "iam_endpoint":
+            hit = _iam_endpoint_from_region(hit, chosen["region"], values.get("region"))
         if hit is None:
             values[setting.name] = setting.default
             if setting.default is not None:
