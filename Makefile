@@ -1,7 +1,10 @@
 # Both targets bootstrap everything they need into .venv, from nothing but Python 3.11+.
+# The install step runs only when pyproject.toml changed (a stamp file records the last one),
+# so `make demo` opens the app at once from the second time on.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check
 
 .PHONY: demo test lint screenshots clean
 
@@ -9,20 +12,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-demo: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The app alone; the test install below includes it.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
 	$(BIN)/roma-tui --demo
 
-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+test: $(VENV)/.installed-test
 	$(BIN)/ruff check roma_tui tests bench
 	$(BIN)/ruff format --check roma_tui tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-screenshots: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m roma_tui.tui.screenshots screenshots
 
 clean:

@@ -10,11 +10,11 @@ May import everything in roma_tui; nothing in roma_tui imports this module.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import math
 import os
-import re
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
@@ -25,8 +25,12 @@ from roma_tui.api.errors import ConfigError, RomaError
 from roma_tui.clock import Clock, SystemClock
 from roma_tui.config import (
     Config,
+    build_auth,
+    connect,
     ensure_safe,
-    make_client,
+    find_project_id,
+    parse_duration,
+    profile_names,
     render_config,
     require_ready,
     resolve_config,
@@ -40,6 +44,9 @@ EXIT_CONFIG = 3
 EXIT_INTERRUPTED = 130
 DEFAULT_TIMEOUT = 3600.0
 DEMO_SPEED = 60.0
+MAX_TIMEOUT = 7 * 86400.0
+MIN_SPEED, MAX_SPEED = 0.01, 100_000.0
+SHELLS = ("bash", "zsh", "fish")
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -51,44 +58,26 @@ exit codes:
   130  interrupted (Ctrl-C)
 """
 
-_DURATION_RE = re.compile(
-    r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)m)?(?:(?P<s>\d+(?:\.\d+)?)s)?$"
-)
-_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
 
-
-def parse_duration(text: str) -> float:
-    """Seconds in "90m", "1h30m", "45s", "1h", "300" (plain seconds); ValueError otherwise."""
-    value = text.strip().lower()
-    if _NUMBER_RE.match(value):
-        seconds = float(value)
-    else:
-        match = _DURATION_RE.match(value)
-        if not value or match is None:
-            raise ValueError(f"invalid duration {text!r}: use e.g. 90m, 1h30m, 45s or 300")
-        parts = match.groupdict()
-        seconds = (
-            float(parts["h"] or 0) * 3600 + float(parts["m"] or 0) * 60 + float(parts["s"] or 0)
-        )
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError(f"invalid duration {text!r}: it must be more than 0 seconds")
+def _timeout_arg(text: str) -> float:
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"{text!r} is more than the longest wait, 7 days (168h)")
     return seconds
 
 
-def _duration_arg(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _positive_number(text: str) -> float:
+def _speed_arg(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"must be from {MIN_SPEED:g} to {MAX_SPEED:g} times real time: {text!r}"
+        )
     return value
 
 
@@ -105,9 +94,29 @@ def _port(text: str) -> int:
 class _Parser(argparse.ArgumentParser):
     """Usage errors exit 3 (a configuration error), so they never look like `wait`'s timeout."""
 
+    #: Builds the epilog when help is shown, so building the parser stays cheap.
+    lazy_epilog: Callable[[], str] | None = None
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_CONFIG, f"{self.prog}: error: {message}\n")
+
+    def format_help(self) -> str:
+        if self.lazy_epilog is not None:
+            self.epilog = self.lazy_epilog()
+        return super().format_help()
+
+
+def _faults_help() -> str:
+    from roma_tui.simulator.faults import FAULTS_HELP
+
+    return FAULTS_HELP
+
+
+def _complete_profiles(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
+    """argcomplete's completer for --profile: the profiles in the config file."""
+    return [name for name in profile_names(getattr(parsed_args, "config", None), os.environ)
+            if name.startswith(prefix)]  # fmt: skip
 
 
 def _add_connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -129,7 +138,10 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, suppress: bool) 
         **default,
     )
     group.add_argument("--project-id", metavar="ID", help="project id", **default)
-    group.add_argument("--profile", metavar="NAME", help="profile from the config file", **default)
+    profile = group.add_argument(
+        "--profile", metavar="NAME", help="profile from the config file", **default
+    )
+    profile.completer = _complete_profiles  # type: ignore[attr-defined]  # argcomplete's hook
     group.add_argument(
         "--config", metavar="PATH", help="config file (default: the platform's)", **default
     )
@@ -167,9 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.add_argument(
         "--interval",
-        type=_duration_arg,
         metavar="SECONDS",
-        help="refresh interval (default 10)",
+        help="refresh interval: seconds or a duration like 30s, 2m (1 s to 1 day; default 10)",
     )
     app.add_argument(
         "--no-mouse", action="store_true", help="leave the mouse to the terminal (text selection)"
@@ -177,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--no-bell", action="store_true", help="no terminal bell on completion")
     app.add_argument(
         "--speed",
-        type=_positive_number,
+        type=_speed_arg,
         metavar="X",
         help=f"with --demo: how many times faster than real time (default {DEMO_SPEED:g})",
     )
@@ -189,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument(
         "--faults",
         metavar="SPEC",
-        help="with --demo: inject faults, e.g. error_rate=0.2,latency=0.5 (see the README)",
+        help="with --demo: inject faults, e.g. error_rate=0.2,latency=0.5 "
+        "(the keys: roma-tui simulate --help)",
     )
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
@@ -216,17 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("instance_id", metavar="INSTANCE_ID")
     wait.add_argument(
         "--timeout",
-        type=_duration_arg,
+        type=_timeout_arg,
         default=DEFAULT_TIMEOUT,
         metavar="DURATION",
-        help="give up after this long: 90m, 1h30m, 45s, 300 (default 60m)",
+        help="give up after this long: 90m, 1h30m, 45s, 300 (default 60m, at most 168h)",
     )
     wait.add_argument(
         "--interval",
-        type=_duration_arg,
         default=suppress,
         metavar="SECONDS",
-        help="seconds between polls (default 10)",
+        help="seconds between polls, or a duration like 30s (1 s to 1 day; default 10)",
     )
     wait.add_argument("--demo", action="store_true", default=suppress, help="use the simulator")
     _add_connection_options(wait, suppress=True)
@@ -234,21 +245,25 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser(
         "simulate",
         help="serve the fake ROMA API on 127.0.0.1",
-        description="Serve the simulated ROMA Connect API on loopback, with demo credentials.",
+        description="Serve the simulated ROMA Connect API and its IAM on loopback, with demo "
+        "credentials.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    assert isinstance(simulate, _Parser)
+    simulate.lazy_epilog = _faults_help
     simulate.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
     simulate.add_argument(
         "--scenario", metavar="SPEC", help="a scenario TOML file, or 'large' / 'large:N'"
     )
     simulate.add_argument(
         "--speed",
-        type=_positive_number,
+        type=_speed_arg,
         default=suppress,
         metavar="X",
         help="how many times faster than real time",
     )
     simulate.add_argument(
-        "--faults", metavar="SPEC", help="e.g. latency=0.2,error_rate=0.1 (see the README)"
+        "--faults", metavar="SPEC", help="faults to inject, e.g. latency=0.2,error_rate=0.1 (below)"
     )
     _add_connection_options(simulate, suppress=True)
 
@@ -258,6 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show the resolved configuration; secrets are only ever shown as set/not set.",
     )
     _add_connection_options(config, suppress=True)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print the shell completion script for bash, zsh or fish",
+        description='Print a completion script. bash: eval "$(roma-tui completion bash)" in '
+        "~/.bashrc; zsh: the same in ~/.zshrc; fish: roma-tui completion fish > "
+        "~/.config/fish/completions/roma-tui.fish",
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell")
     return parser
 
 
@@ -271,7 +295,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     flags: dict[str, object] = {name: getattr(args, name, None) for name in names}
     flags["ca_bundle"] = getattr(args, "ca_bundle", None)
     flags["log_file"] = getattr(args, "log_file", None)
-    flags["insecure"] = bool(getattr(args, "insecure", False))
+    flags["insecure"] = True if getattr(args, "insecure", False) else None
     flags["interval"] = getattr(args, "interval", None)
     flags["bell"] = False if getattr(args, "no_bell", False) else None
     return flags
@@ -301,19 +325,17 @@ def _demo_client(args: argparse.Namespace, clock: Clock) -> RomaClient:
     return demo_client(clock=clock, speed=speed, scenario=scenario, faults=faults)
 
 
-def _client(args: argparse.Namespace, config: Config, clock: Clock) -> RomaClient:
-    if getattr(args, "demo", False):
-        return _demo_client(args, clock)
-    return make_client(config, clock)
-
-
 def _config_for_demo(args: argparse.Namespace) -> Config:
-    """In demo mode a broken config file must not stop the demo: fall back to defaults."""
+    """In demo mode a broken config file must not stop the demo: fall back to the flags alone
+    (a bad flag is still an error)."""
     try:
         return _resolve(args)
     except ConfigError as exc:
+        flags = {k: v for k, v in _flags(args).items() if k not in ("config", "profile")}
+        nowhere = Path(os.devnull)
+        config = resolve_config(flags, {}, home=nowhere, config_dir=nowhere)
         _warn(f"{exc.message} (ignored with --demo)")
-        return Config()
+        return config
 
 
 @contextlib.contextmanager
@@ -389,8 +411,8 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         config = Config()
         try:
             config = _resolve(args)
-            client = make_client(config, clock)
-        except ConfigError as exc:
+            config, client = asyncio.run(connect(config, clock))
+        except RomaError as exc:  # configuration, or the IAM lookup of the project id
             problem = exc.message
         endpoint = config.endpoint or "not set"
     code = start_tui(
@@ -412,12 +434,17 @@ def _run_script(
     from roma_tui.scripting import run_blocking
 
     clock = SystemClock()
-    config = _config_for_demo(args) if args.demo else _resolve(args)
-    client = _client(args, config, clock)
+    demo = bool(getattr(args, "demo", False))
+    config = _config_for_demo(args) if demo else _resolve(args)
+    demo_client = _demo_client(args, clock) if demo else None
 
     async def go() -> int:
+        if demo_client is not None:
+            ready, client = config, demo_client
+        else:
+            ready, client = await connect(config, clock)
         async with client:
-            return await command(client, clock, config)
+            return await command(client, clock, ready)
 
     return run_blocking(go())
 
@@ -471,11 +498,30 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
+    """Print the resolved configuration; a project id still to be found is looked up (and
+    cached) first, so what is shown is what the app will use."""
     config = _resolve(args)
+    problem: RomaError | None = None
+    try:
+        require_ready(config)
+        ensure_safe(config)
+        if config.discovers_project:
+            clock = SystemClock()
+            auth = build_auth(config, clock=clock)
+            config = asyncio.run(find_project_id(config, auth, clock=clock))
+    except RomaError as exc:
+        problem = exc
     sys.stdout.write(render_config(config))
     sys.stdout.flush()
-    require_ready(config)  # ConfigError -> one line on stderr, exit 3
-    ensure_safe(config)
+    if problem is not None:
+        raise problem  # one line on stderr, exit 3
+    return 0
+
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    from argcomplete.shell_integration import shellcode
+
+    sys.stdout.write(shellcode([PROG], shell=args.shell))
     return 0
 
 
@@ -489,12 +535,18 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _cmd_wait(args)
     if command == "simulate":
         return _cmd_simulate(args)
+    if command == "completion":
+        return _cmd_completion(args)
     return _cmd_config(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `roma-tui` and `python -m roma_tui`; returns the exit code."""
     parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (roma-tui completion SHELL)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors

@@ -26,10 +26,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     for name in list(os.environ):
         if name.startswith(("ROMA_TUI_", "HUAWEICLOUD_SDK_", "HW_")):
             monkeypatch.delenv(name)
     return home
+
+
+REGION = "cn-north-4"
 
 
 def _write_config(home: Path, text: str, mode: int = 0o600) -> Path:
@@ -73,9 +77,9 @@ def test_the_later_option_wins_and_neither_clobbers_the_other() -> None:
     args = parser.parse_args(["--demo", "status"])
     assert args.demo is True
     args = parser.parse_args(["--interval", "5", "wait", "x"])
-    assert args.interval == 5.0
+    assert args.interval == "5"
     args = parser.parse_args(["--interval", "5", "wait", "x", "--interval", "30s"])
-    assert args.interval == 30.0
+    assert args.interval == "30s"
 
 
 def test_every_subcommand_accepts_every_connection_option() -> None:
@@ -91,7 +95,9 @@ def test_every_subcommand_accepts_every_connection_option() -> None:
         "--log-file",
     }
     parser = build_parser()
-    for name, sub in {"": parser, **_subparsers(parser)}.items():
+    subcommands = _subparsers(parser)
+    del subcommands["completion"]  # prints a script; it connects to nothing
+    for name, sub in {"": parser, **subcommands}.items():
         present = {opt for action in sub._actions for opt in action.option_strings}
         assert options <= present, name or "top level"
 
@@ -164,7 +170,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_config_prints_every_value_with_its_source_and_no_secret(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _write_config(home, '[profiles.default]\nproject_id = "fileproject"\ninterval = 15\n')
+    _write_config(home, f'[profiles.default]\nproject_id = "{PROJECT}"\ninterval = 15\n')
     monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", AK)
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", SK)
@@ -177,7 +183,7 @@ def test_config_prints_every_value_with_its_source_and_no_secret(
         assert secret not in everything
     out = captured.out
     assert "https://roma.cn-north-4.myhuaweicloud.com  (flag --region)" in out
-    assert "fileproject  (config file ~/.config/roma-tui/config.toml [profile default])" in out
+    assert f"{PROJECT}  (config file ~/.config/roma-tui/config.toml [profile default])" in out
     assert "15s" in out
     assert "token           set  (env ROMA_TUI_TOKEN)" in out
     assert "sk              set  (env HUAWEICLOUD_SDK_SK)" in out
@@ -234,7 +240,8 @@ def test_plain_http_to_a_remote_host_is_refused(
 def test_world_readable_secrets_warn_on_stderr(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _write_config(home, f'region = "cn-north-4"\nproject_id = "p"\ntoken = "{TOKEN}"\n', 0o644)
+    text = f'region = "cn-north-4"\nproject_id = "{PROJECT}"\ntoken = "{TOKEN}"\n'
+    _write_config(home, text, 0o644)
     assert main(["config"]) == 0
     captured = capsys.readouterr()
     assert "roma-tui: warning: config file ~/.config/roma-tui/config.toml holds secrets" in (
@@ -430,9 +437,14 @@ def test_demo_takes_a_generated_scenario(home: Path, monkeypatch: pytest.MonkeyP
         (["--demo", "--scenario", "large:0", "status"], "takes a positive count"),
         (["--demo", "--faults", "bogus=1", "status"], "unknown fault 'bogus=1'"),
         (["--faults", "error_rate=0.5"], "--faults only applies to --demo"),
+        (["--demo", "--faults", "token_ttl=1e300", "status"], "it must be from 0 to 31536000"),
+        (["--demo", "--faults", "latency=inf", "status"], "not a finite number"),
+        (["wait", "x", "--timeout", "99999999999999"], "more than the longest wait, 7 days"),
+        (["--demo", "--speed", "1e300", "status"], "must be from 0.01 to 100000 times"),
+        (["simulate", "--speed", "0"], "must be from 0.01 to 100000 times"),
     ],
 )
-def test_bad_demo_options_are_one_line_and_exit_3(
+def test_bad_demo_options_and_numbers_out_of_range_are_usage_errors(
     home: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     assert main(argv) == 3
@@ -471,6 +483,7 @@ def _auth_env(method: str, base_url: str, creds: Any) -> dict[str, str]:
     }
 
 
+@pytest.mark.parametrize("given", ["project id", "only a region"])
 @pytest.mark.parametrize("method", ["token", "aksk", "password"])
 def test_status_json_end_to_end_with_each_auth_method(
     home: Path,
@@ -478,17 +491,28 @@ def test_status_json_end_to_end_with_each_auth_method(
     capsys: pytest.CaptureFixture[str],
     live_sim: tuple[str, Any],
     method: str,
+    given: str,
 ) -> None:
     base_url, creds = live_sim
-    for name, value in _auth_env(method, base_url, creds).items():
+    for name, value in _zero_config_env(method, base_url, creds).items():
         monkeypatch.setenv(name, value)
-    argv = ["status", "--json", "--endpoint", base_url, "--project-id", creds.project_id]
-    assert main(argv) == 0, capsys.readouterr().err
+    where = ["--endpoint", base_url]
+    where += ["--project-id", creds.project_id] if given == "project id" else ["--region", REGION]
+    assert main(["status", "--json", *where]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     document = json.loads(out)
     assert len(document["instances"]) >= 10
     for secret in (creds.token, creds.sk, creds.iam_password):
         assert secret.get_secret_value() not in out
+    cache = home / ".cache" / "roma-tui" / "projects.json"
+    if given == "project id":
+        assert not cache.exists()
+        return
+    assert oct(cache.stat().st_mode & 0o777) == "0o600"
+    assert creds.project_id in cache.read_text(encoding="utf-8")
+    assert main(["config", *where]) == 0
+    out = capsys.readouterr().out
+    assert f"project id      {creds.project_id}  (discovered via IAM, cached)" in out
 
 
 def test_status_with_a_wrong_token_exits_3(
@@ -522,3 +546,250 @@ def test_wait_interrupted_exits_130(home: Path, monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr("roma_tui.scripting.wait.run_wait", run_wait)
     assert main(["wait", "x", "--demo"]) == 130
+
+
+# --- bad numbers, endpoints and secrets: one line, exit 3, never a traceback -----------------
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    return lines[0]
+
+
+REMOTE = ["--region", REGION, "--project-id", PROJECT]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--interval", "99999999999999", "status", *REMOTE],
+        ["--interval", "0.0001", "status", *REMOTE],
+        ["--interval", "1e400", "status", *REMOTE],
+        ["wait", "inst-1", "--interval", "0.0001", *REMOTE],
+        ["--interval", "0", "config", *REMOTE],
+    ],
+)
+def test_an_interval_out_of_range_is_one_line_and_exit_3(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    assert main(argv) == 3
+    line = _one_line_error(capsys)
+    assert line.startswith("roma-tui: interval from flag --interval must be between 1 s and 1 day")
+
+
+def test_an_interval_of_1e300_in_a_profile_is_one_line_and_exit_3(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_config(home, "[profiles.default]\ninterval = 1e300\n")
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    assert main(["status", *REMOTE]) == 3
+    line = _one_line_error(capsys)
+    assert line == (
+        "roma-tui: interval from config file ~/.config/roma-tui/config.toml [profile default] "
+        "must be between 1 s and 1 day (86400 s), not 1e+300"
+    )
+
+
+def test_the_tui_refuses_an_interval_out_of_range_with_its_problem_screen(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _record_tui(monkeypatch)
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    assert main(["--interval", "0.0001", *REMOTE]) == 3
+    ((monitor, _, problem),) = calls
+    assert monitor is None
+    assert problem is not None and problem.startswith("interval from flag --interval")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [("http://127.0.0.1:99999", "its port is out of range"), ("http://[::1", "it is malformed")],
+)
+@pytest.mark.parametrize("command", ["status", "config"])
+def test_a_bad_endpoint_is_one_line_and_exit_3(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    endpoint: str,
+    reason: str,
+) -> None:
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    assert main([command, "--endpoint", endpoint, "--project-id", PROJECT]) == 3
+    assert _one_line_error(capsys) == (
+        f"roma-tui: endpoint from flag --endpoint is not a usable URL ({reason}), not {endpoint!r}"
+    )
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:99999", "http://[::1"])
+def test_the_tui_shows_a_bad_endpoint_on_its_problem_screen(
+    home: Path, monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    calls = _record_tui(monkeypatch)
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    assert main(["--endpoint", endpoint, "--project-id", PROJECT]) == 3
+    ((monitor, _, problem),) = calls
+    assert monitor is None
+    assert problem is not None and "is not a usable URL" in problem
+
+
+def test_a_two_line_token_file_is_one_line_without_the_token(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "token"
+    path.write_text(f"{TOKEN}\nsecond-line-{TOKEN}\n", encoding="utf-8")
+    path.chmod(0o600)
+    assert main(["status", "--token-file", str(path), *REMOTE]) == 3
+    captured = capsys.readouterr()
+    assert TOKEN not in captured.err + captured.out
+    assert captured.err == (
+        f"roma-tui: token from flag --token-file {path} has a line break inside: "
+        "the file must hold the token alone, on one line\n"
+    )
+
+
+def test_a_security_token_with_a_line_break_is_one_line_without_it(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", AK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", SK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", f"{SECURITY_TOKEN}\r\nX-Evil: 1")
+    assert main(["status", *REMOTE]) == 3
+    captured = capsys.readouterr()
+    assert SECURITY_TOKEN not in captured.err + captured.out
+    assert "X-Evil" not in captured.err
+    assert captured.err.startswith(
+        "roma-tui: security token from env HUAWEICLOUD_SDK_SECURITY_TOKEN has a line break inside"
+    )
+
+
+def test_a_typo_in_the_project_id_is_one_line_before_any_request(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def run_status(*args: Any, **kwargs: Any) -> int:
+        raise AssertionError("must not run")
+
+    monkeypatch.setattr("roma_tui.scripting.status.run_status", run_status)
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    typo = PROJECT[:-1] + "x"
+    assert main(["status", "--region", "cn-north-4", "--project-id", typo]) == 3
+    assert "project id from flag --project-id is not a project id" in _one_line_error(capsys)
+
+
+# --- help and completion -----------------------------------------------------------------------
+
+
+def test_simulate_help_documents_the_faults_syntax(capsys: pytest.CaptureFixture[str]) -> None:
+    from roma_tui.simulator.faults import FAULTS_HELP
+
+    assert main(["simulate", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert FAULTS_HELP.strip() in out
+    for key in ("latency=S", "error_rate=P", "throttle=N", "token_ttl=S", "apig=1", "seed=N"):
+        assert key in out
+
+
+def test_help_never_loads_the_simulator() -> None:
+    code = (
+        "import sys\n"
+        "from roma_tui.cli import main\n"
+        "main(['--help'])\n"
+        "assert 'roma_tui.simulator' not in sys.modules, 'the simulator was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_prints_a_script_for_each_shell(
+    capsys: pytest.CaptureFixture[str], shell: str
+) -> None:
+    assert main(["completion", shell]) == 0
+    out = capsys.readouterr().out
+    assert "roma-tui" in out
+    assert {"bash": "complete ", "zsh": "#compdef roma-tui", "fish": "complete --command"}[
+        shell
+    ] in out
+
+
+def _bash_complete(home: Path, line: str) -> list[str]:
+    """What bash offers for `line` with roma-tui's completion script loaded."""
+    bin_dir = Path(sys.executable).parent
+    words = line.split(" ")
+    script = (
+        'eval "$(roma-tui completion bash)"\n'
+        f"COMP_LINE={line!r}; COMP_POINT=${{#COMP_LINE}}\n"
+        f"COMP_WORDS=({' '.join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}\n"
+        f"_python_argcomplete roma-tui {words[-1]!r} {words[-2]!r}\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HOME": str(home)}
+    result = subprocess.run(
+        ["bash", "--norc", "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return [w.strip() for w in result.stdout.splitlines() if w.strip()]
+
+
+@pytest.mark.skipif(not Path("/bin/bash").exists(), reason="needs bash")
+def test_bash_completes_subcommands_options_and_profile_names(home: Path) -> None:
+    assert _bash_complete(home, "roma-tui sta") == ["status"]
+    assert "--project-id" in _bash_complete(home, "roma-tui status --pro")
+    _write_config(home, "[profiles.prod]\n[profiles.prod-eu]\n[profiles.lab]\n")
+    assert _bash_complete(home, "roma-tui --profile pr") == ["prod", "prod-eu"]
+
+
+# --- zero configuration: only credentials and a region, against the simulator ---------------
+
+
+def _zero_config_env(method: str, base_url: str, creds: Any) -> dict[str, str]:
+    env = _auth_env(method, base_url, creds)
+    env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = base_url
+    return env
+
+
+@pytest.fixture
+def aksk_sim(
+    home: Path, monkeypatch: pytest.MonkeyPatch, live_sim: tuple[str, Any]
+) -> tuple[str, Any]:
+    """The simulator, with only its AK/SK and IAM endpoint in the environment."""
+    base_url, creds = live_sim
+    for name, value in _zero_config_env("aksk", base_url, creds).items():
+        monkeypatch.setenv(name, value)
+    return live_sim
+
+
+def test_wait_and_the_tui_with_only_aksk_and_a_region(
+    monkeypatch: pytest.MonkeyPatch, aksk_sim: tuple[str, Any]
+) -> None:
+    base_url, creds = aksk_sim
+    where = ["--endpoint", base_url, "--region", "cn-north-4"]
+    assert main(["wait", "no-such-instance", *where]) == 4
+    calls = _record_tui(monkeypatch)
+    assert main(where) == 0
+    ((monitor, options, problem),) = calls
+    assert problem is None and monitor is not None
+    assert options.auth_description == f"AK/SK {creds.ak[:4]}…{creds.ak[-4:]}"
+
+
+def test_config_says_discovered_via_iam_on_the_first_start(
+    capsys: pytest.CaptureFixture[str], aksk_sim: tuple[str, Any]
+) -> None:
+    base_url, creds = aksk_sim
+    assert main(["config", "--endpoint", base_url, "--region", "cn-north-4"]) == 0
+    out = capsys.readouterr().out
+    assert f"{creds.project_id}  (discovered via IAM at {base_url})" in out
+
+
+def test_a_region_without_a_project_is_one_line_naming_it_and_the_flag(
+    capsys: pytest.CaptureFixture[str], aksk_sim: tuple[str, Any]
+) -> None:
+    base_url, _ = aksk_sim
+    assert main(["status", "--endpoint", base_url, "--region", "ap-southeast-3"]) == 3
+    line = _one_line_error(capsys)
+    assert "no project named ap-southeast-3" in line
+    assert "--project-id ID" in line

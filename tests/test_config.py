@@ -15,6 +15,7 @@ from roma_tui.api.errors import ConfigError
 from roma_tui.clock import FakeClock
 from roma_tui.config import (
     NO_CREDENTIALS,
+    SETTINGS,
     Config,
     build_auth,
     ensure_safe,
@@ -83,21 +84,22 @@ def test_defaults_when_nothing_is_configured(cfg: Env) -> None:
 @pytest.mark.parametrize(
     ("flags", "env", "expected", "source"),
     [
-        ({"region": "flag-1"}, {"ROMA_TUI_REGION": "env-1"}, "flag-1", "flag --region"),
-        ({}, {"ROMA_TUI_REGION": "env-1"}, "env-1", "env ROMA_TUI_REGION"),
-        ({}, {}, "file-1", f"{SHOWN_FILE} [profile prod]"),
+        ({"region": "cn-north-4"}, {"ROMA_TUI_REGION": "cn-east-3"}, "cn-north-4", "flag --region"),
+        ({}, {"ROMA_TUI_REGION": "cn-east-3"}, "cn-east-3", "env ROMA_TUI_REGION"),
+        ({}, {}, "ap-southeast-1", f"{SHOWN_FILE} [profile prod]"),
     ],
 )
 def test_region_precedence_flag_env_file(
     cfg: Env, flags: dict[str, object], env: dict[str, str], expected: str, source: str
 ) -> None:
-    cfg.write_config('default_profile = "prod"\n[profiles.prod]\nregion = "file-1"\n')
+    cfg.write_config('default_profile = "prod"\n[profiles.prod]\nregion = "ap-southeast-1"\n')
     config = cfg.resolve(flags, env)
     assert config.region == expected
     assert config.sources["region"] == source
     assert config.endpoint == f"https://roma.{expected}.myhuaweicloud.com"
     assert config.sources["endpoint"] == source
     assert config.iam_endpoint == f"https://iam.{expected}.myhuaweicloud.com"
+    assert config.sources["iam_endpoint"] == source
 
 
 @pytest.mark.parametrize(
@@ -121,31 +123,42 @@ def test_interval_precedence(
     ("flags", "env", "expected", "source"),
     [
         (
-            {"project_id": "flagproject"},
-            {"ROMA_TUI_PROJECT_ID": "envproject", "HUAWEICLOUD_SDK_PROJECT_ID": "sdkproject"},
-            "flagproject",
+            {"project_id": "f1a90000000000000000000000000001"},
+            {
+                "ROMA_TUI_PROJECT_ID": "e0e00000000000000000000000000002",
+                "HUAWEICLOUD_SDK_PROJECT_ID": "5d500000000000000000000000000003",
+            },
+            "f1a90000000000000000000000000001",
             "flag --project-id",
         ),
         (
             {},
-            {"ROMA_TUI_PROJECT_ID": "envproject", "HUAWEICLOUD_SDK_PROJECT_ID": "sdkproject"},
-            "envproject",
+            {
+                "ROMA_TUI_PROJECT_ID": "e0e00000000000000000000000000002",
+                "HUAWEICLOUD_SDK_PROJECT_ID": "5d500000000000000000000000000003",
+            },
+            "e0e00000000000000000000000000002",
             "env ROMA_TUI_PROJECT_ID",
         ),
         (
             {},
-            {"HUAWEICLOUD_SDK_PROJECT_ID": "sdkproject"},
-            "sdkproject",
+            {"HUAWEICLOUD_SDK_PROJECT_ID": "5d500000000000000000000000000003"},
+            "5d500000000000000000000000000003",
             "env HUAWEICLOUD_SDK_PROJECT_ID",
         ),
-        ({}, {"HW_PROJECT_ID": "tfproject"}, "tfproject", "env HW_PROJECT_ID"),
-        ({}, {}, "fileproject", SHOWN_FILE),
+        (
+            {},
+            {"HW_PROJECT_ID": "7f000000000000000000000000000004"},
+            "7f000000000000000000000000000004",
+            "env HW_PROJECT_ID",
+        ),
+        ({}, {}, "f11e0000000000000000000000000005", SHOWN_FILE),
     ],
 )
 def test_project_id_precedence(
     cfg: Env, flags: dict[str, object], env: dict[str, str], expected: str, source: str
 ) -> None:
-    cfg.write_config('project_id = "fileproject"\n')
+    cfg.write_config('project_id = "f11e0000000000000000000000000005"\n')
     config = cfg.resolve(flags, env)
     assert config.project_id == expected
     assert config.sources["project_id"] == source
@@ -197,14 +210,14 @@ interval = 20
 
 [profiles.prod]
 region = "cn-north-4"
-project_id = "prodproject"
+project_id = "9d0d0000000000000000000000000006"
 auth = "aksk"
 iam_user = "alice"
 iam_domain = "acme"
 
 [profiles.staging]
 endpoint = "https://roma.staging.example"
-project_id = "stagingproject"
+project_id = "57a90000000000000000000000000007"
 interval = 5
 """
 
@@ -214,7 +227,7 @@ def test_default_profile_and_shared_top_level_values(cfg: Env) -> None:
     config = cfg.resolve()
     assert config.profile == "prod"
     assert config.sources["profile"] == f"{SHOWN_FILE} default_profile"
-    assert config.project_id == "prodproject"
+    assert config.project_id == "9d0d0000000000000000000000000006"
     assert config.interval == 20.0
     assert config.sources["interval"] == SHOWN_FILE
     assert config.auth_method == "aksk"
@@ -285,7 +298,9 @@ def test_invalid_toml_names_the_file(cfg: Env) -> None:
     [
         ('interval = "soon"', "interval"),
         ("interval = -3", "interval"),
-        ("region = 7", "region must be a string"),
+        ("region = 7", "region from config file .* is not a region name like cn-north-4, not 7"),
+        ("interval = 1e300", r"between 1 s and 1 day \(86400 s\), not 1e\+300"),
+        ('project_id = "0123"', "is not a project id"),
         ('bell = "no"', "bell"),
         ('auth = "kerberos"', "auth"),
     ],
@@ -453,10 +468,11 @@ def test_no_credentials_message(cfg: Env) -> None:
     assert "roma-tui --demo" in NO_CREDENTIALS
 
 
-def test_no_project_message(cfg: Env) -> None:
-    config = cfg.resolve({"region": "cn-north-4"}, {"ROMA_TUI_TOKEN": TOKEN})
-    with pytest.raises(ConfigError, match="no project id"):
+def test_no_project_and_no_region_to_look_it_up_in(cfg: Env) -> None:
+    config = cfg.resolve({"endpoint": "https://roma.example"}, {"ROMA_TUI_TOKEN": TOKEN})
+    with pytest.raises(ConfigError, match="no project id: pass --region R to look it up"):
         require_ready(config)
+    require_ready(cfg.resolve({"region": "cn-north-4"}, {"ROMA_TUI_TOKEN": TOKEN}))
 
 
 def test_explicit_aksk_without_sk_says_what_is_missing(cfg: Env) -> None:
@@ -680,3 +696,205 @@ def test_config_is_frozen_and_secret_values_are_secretstr(cfg: Env) -> None:
     with pytest.raises(AttributeError):
         config.endpoint = "x"  # type: ignore[misc]
     assert TOKEN not in json.dumps(config.sources)
+
+
+# --- bounds and bad values: one line, never a traceback, never an accepted value ---------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "text", "source"),
+    [
+        ({"interval": "0.0001"}, {}, "", "flag --interval"),
+        ({"interval": "99999999999999"}, {}, "", "flag --interval"),
+        ({"interval": "0"}, {}, "", "flag --interval"),
+        ({}, {"ROMA_TUI_INTERVAL": "inf"}, "", "env ROMA_TUI_INTERVAL"),
+        ({}, {"ROMA_TUI_INTERVAL": "nan"}, "", "env ROMA_TUI_INTERVAL"),
+        ({}, {}, "interval = 1e300", SHOWN_FILE),
+        ({}, {}, "interval = 86401", SHOWN_FILE),
+        ({}, {}, "interval = 0.5", SHOWN_FILE),
+    ],
+)
+def test_interval_out_of_range_is_one_line_naming_its_source(
+    cfg: Env, flags: dict[str, object], env: dict[str, str], text: str, source: str
+) -> None:
+    if text:
+        cfg.write_config(text + "\n")
+    with pytest.raises(ConfigError) as caught:
+        cfg.resolve(flags, env)
+    message = caught.value.message
+    assert message.startswith(f"interval from {source} must be between 1 s and 1 day (86400 s)")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("given", "seconds"), [("1", 1.0), ("2m", 120.0), ("1h30m", 5400.0), ("86400", 86400.0)]
+)
+def test_interval_takes_seconds_or_a_duration_anywhere(
+    cfg: Env, given: str, seconds: float
+) -> None:
+    assert cfg.resolve({"interval": given}).interval == seconds
+    assert cfg.resolve({}, {"ROMA_TUI_INTERVAL": given}).interval == seconds
+    cfg.write_config(f'interval = "{given}"\n')
+    assert cfg.resolve().interval == seconds
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("http://127.0.0.1:99999", "its port is out of range"),
+        ("http://127.0.0.1:0", "its port is out of range"),
+        ("http://[::1", "it is malformed"),
+        ("https://roma.example:http", "it is malformed"),
+    ],
+)
+def test_endpoint_with_a_bad_port_or_shape_is_one_line(
+    cfg: Env, endpoint: str, reason: str
+) -> None:
+    for flags, env, source in (
+        ({"endpoint": endpoint}, {}, "flag --endpoint"),
+        ({}, {"ROMA_TUI_ENDPOINT": endpoint}, "env ROMA_TUI_ENDPOINT"),
+        ({"region": "cn-north-4"}, {"HUAWEICLOUD_SDK_IAM_ENDPOINT": endpoint}, "env"),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            cfg.resolve(flags, env)
+        assert f"from {source}" in caught.value.message
+        assert f"is not a usable URL ({reason})" in caught.value.message
+        assert "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "project_id",
+    ["0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcdeg", "my-project", "p1"],
+)
+def test_a_project_id_that_is_not_32_hex_characters_is_refused_before_any_request(
+    cfg: Env, project_id: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        cfg.resolve({"project_id": project_id, "region": "cn-north-4"})
+    assert caught.value.message == (
+        "project id from flag --project-id is not a project id (32 hexadecimal characters, "
+        f"as in the console's My Credentials), not {project_id!r}"
+    )
+
+
+def test_an_upper_case_project_id_is_the_same_id(cfg: Env) -> None:
+    assert cfg.resolve({"project_id": PROJECT.upper()}).project_id == PROJECT
+
+
+SECRET_WITH_A_LINE_BREAK = "tok-LINE-ONE\ntok-LINE-TWO"
+
+
+@pytest.mark.parametrize(
+    ("env", "what"),
+    [
+        ({"ROMA_TUI_TOKEN": SECRET_WITH_A_LINE_BREAK}, "token from env ROMA_TUI_TOKEN"),
+        (
+            {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SECRET_WITH_A_LINE_BREAK},
+            "secret key (SK) from env HUAWEICLOUD_SDK_SK",
+        ),
+        (
+            {
+                "HUAWEICLOUD_SDK_AK": AK,
+                "HUAWEICLOUD_SDK_SK": SK,
+                "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECRET_WITH_A_LINE_BREAK,
+            },
+            "security token from env HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        ),
+        (
+            {"ROMA_TUI_PASSWORD": SECRET_WITH_A_LINE_BREAK},
+            "IAM password from env ROMA_TUI_PASSWORD",
+        ),
+    ],
+)
+def test_a_secret_with_a_line_break_is_refused_without_showing_it(
+    cfg: Env, env: dict[str, str], what: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        cfg.resolve({}, env)
+    message = caught.value.message
+    assert message.startswith(f"{what} has a line break inside: set it to the ")
+    assert message.endswith(" alone, on one line")
+    for part in ("tok-LINE-ONE", "tok-LINE-TWO", "LINE"):
+        assert part not in message
+        assert part not in repr(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("tok\x1b]52;c;x\x07", "a control character"),
+        ("tok en", "a space"),
+        ("tökén", "a non-ASCII"),
+    ],
+)
+def test_a_token_with_a_control_character_space_or_non_ascii_letter_is_refused(
+    cfg: Env, value: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"token from env ROMA_TUI_TOKEN has {problem}"):
+        cfg.resolve({}, {"ROMA_TUI_TOKEN": value})
+
+
+def test_a_two_line_token_file_is_refused_naming_the_file(cfg: Env, tmp_path: Path) -> None:
+    path = tmp_path / "token"
+    path.write_text(f"{TOKEN}\n{TOKEN}-second-line\n", encoding="utf-8")
+    path.chmod(0o600)
+    with pytest.raises(ConfigError) as caught:
+        cfg.resolve({"token_file": str(path)})
+    assert caught.value.message == (
+        f"token from flag --token-file {path} has a line break inside: "
+        "the file must hold the token alone, on one line"
+    )
+
+
+def test_a_secret_in_the_config_file_is_checked_too(cfg: Env) -> None:
+    cfg.write_config('token = "a\\tb"\n')
+    with pytest.raises(ConfigError, match=r"token from config file .* has a control character"):
+        cfg.resolve()
+
+
+def test_a_prompted_password_with_a_line_break_is_refused(cfg: Env) -> None:
+    config = cfg.resolve(
+        {"region": "cn-north-4"}, {"ROMA_TUI_IAM_USER": "alice", "ROMA_TUI_IAM_DOMAIN": "acme"}
+    )
+    with pytest.raises(ConfigError) as caught:
+        build_auth(config, lambda _: PASSWORD + "\nmore", interactive=True)
+    assert caught.value.message.startswith("IAM password from the prompt has a line break inside")
+    assert PASSWORD not in caught.value.message
+
+
+# --- endpoints from a region, as the official SDK finds them -------------------------------
+
+
+def test_iam_endpoint_is_regional_where_the_sdk_knows_one_and_global_elsewhere(cfg: Env) -> None:
+    assert cfg.resolve({"region": "cn-north-4"}).iam_endpoint == (
+        "https://iam.cn-north-4.myhuaweicloud.com"
+    )
+    config = cfg.resolve({"region": "ru-northwest-2"})
+    assert config.endpoint == "https://roma.ru-northwest-2.myhuaweicloud.com"
+    assert config.iam_endpoint == "https://iam.myhuaweicloud.com"
+    assert config.sources["iam_endpoint"] == "flag --region"
+
+
+def test_sdk_region_override_names_the_roma_endpoint(cfg: Env) -> None:
+    env = {"HUAWEICLOUD_SDK_REGION_ROMA_CN_NORTH_4": "https://roma.private.example,https://b"}
+    config = cfg.resolve({"region": "cn-north-4"}, env)
+    assert config.endpoint == "https://roma.private.example"
+    assert config.sources["endpoint"] == "env HUAWEICLOUD_SDK_REGION_ROMA_CN_NORTH_4"
+    explicit = cfg.resolve({"region": "cn-north-4", "endpoint": "https://mine.example"}, env)
+    assert explicit.endpoint == "https://mine.example"
+
+
+def test_iam_endpoint_from_a_profile(cfg: Env) -> None:
+    cfg.write_config('region = "cn-north-4"\niam_endpoint = "https://iam.private.example/"\n')
+    config = cfg.resolve()
+    assert config.iam_endpoint == "https://iam.private.example"
+    assert config.sources["iam_endpoint"] == SHOWN_FILE
+
+
+def test_every_environment_name_in_the_table_is_documented() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        for name in setting.env:
+            assert name in readme, name
+        if setting.in_file:
+            assert f"`{setting.file_key}`" in readme, setting.file_key

@@ -4,7 +4,8 @@
 - `AkSkAuth`: Huawei's SDK-HMAC-SHA256 signature (see `roma_tui.api.signing`). A 401 is never
   retried here: five bad signatures in a row lock the key for five minutes.
 - `PasswordAuth`: fetches a token from IAM (`POST /v3/auth/tokens`), caches it, refreshes it
-  shortly before it expires, and on a 401 refreshes once and retries once.
+  shortly before it expires, and on a 401 refreshes once and retries once. Without a project
+  id it scopes the token by project name (the region) and learns the id from IAM's answer.
 
 Secrets are `SecretStr`; `describe()`, `repr()` and every error message are safe for the screen.
 Must not import textual, the client, the models, or anything above roma_tui.api.
@@ -24,6 +25,7 @@ from pydantic import SecretStr
 
 from roma_tui.api import signing
 from roma_tui.api.errors import ApiError, AuthError, BadResponseError
+from roma_tui.api.regions import is_project_id
 from roma_tui.clock import Clock, SystemClock
 
 TOKEN_HEADER = "X-Auth-Token"
@@ -164,7 +166,11 @@ class _Refresh:
 
 
 class PasswordAuth(_DescribedAuth):
-    """IAM user + password -> token (project scope), cached and refreshed before expiry."""
+    """IAM user + password -> token (project scope), cached and refreshed before expiry.
+
+    The scope is the project id when known, else the project name (`project_name`, the
+    region): IAM then answers the project's id in `token.project.id`, kept in `project_id`.
+    """
 
     method = "password"
     requires_request_body = True
@@ -176,14 +182,19 @@ class PasswordAuth(_DescribedAuth):
         user: str,
         domain: str,
         password: SecretStr,
-        project_id: str,
+        project_id: str | None,
         clock: Clock | None = None,
+        *,
+        project_name: str | None = None,
     ) -> None:
+        if project_id is None and project_name is None:
+            raise ValueError("PasswordAuth needs a project id or a project name")
         base = iam_endpoint.rstrip("/")
         self.token_url = base.removesuffix("/v3") + "/v3/auth/tokens"
         self.user = user
         self.domain = domain
         self.project_id = project_id
+        self.project_name = project_name
         self._password = password
         self._clock = clock or SystemClock()
         self._token: SecretStr | None = None
@@ -225,7 +236,13 @@ class PasswordAuth(_DescribedAuth):
         request.headers[TOKEN_HEADER] = self._current() or ""
         return request
 
-    def _token_request(self, original: httpx.Request) -> httpx.Request:
+    def _scope(self) -> dict[str, str]:
+        if self.project_id is not None:
+            return {"id": self.project_id}
+        assert self.project_name is not None
+        return {"name": self.project_name}
+
+    def _token_request(self, original: httpx.Request | None = None) -> httpx.Request:
         body = {
             "auth": {
                 "identity": {
@@ -238,7 +255,7 @@ class PasswordAuth(_DescribedAuth):
                         }
                     },
                 },
-                "scope": {"project": {"id": self.project_id}},
+                "scope": {"project": self._scope()},
             }
         }
         return httpx.Request(
@@ -246,7 +263,9 @@ class PasswordAuth(_DescribedAuth):
             self.token_url,
             headers={"Content-Type": "application/json;charset=utf8"},
             content=json.dumps(body).encode("utf-8"),
-            extensions={k: v for k, v in original.extensions.items() if k == "timeout"},
+            extensions={}
+            if original is None
+            else {k: v for k, v in original.extensions.items() if k == "timeout"},
         )
 
     def _accept_token(self, response: httpx.Response) -> None:
@@ -261,9 +280,10 @@ class PasswordAuth(_DescribedAuth):
                     f"check ROMA_TUI_PASSWORD / the user and domain{said}"
                 )
             else:
+                project = self.project_id or self.project_name
                 message = (
                     f"IAM refused a token for user {self.user} in domain {self.domain}, "
-                    f"project {self.project_id}: HTTP {response.status_code}{said}"
+                    f"project {project}: HTTP {response.status_code}{said}"
                 )
             error_type = AuthError if response.status_code < 500 else ApiError
             raise error_type(
@@ -278,8 +298,34 @@ class PasswordAuth(_DescribedAuth):
             raise BadResponseError(
                 f"IAM answered HTTP {response.status_code} without an {SUBJECT_TOKEN_HEADER} header"
             )
+        if self.project_id is None:
+            self.project_id = self._scoped_project_id(response)
         self._token = SecretStr(token)
         self._expires_at = _expires_at(response) or self._clock.now() + DEFAULT_TOKEN_LIFETIME
+
+    def _scoped_project_id(self, response: httpx.Response) -> str:
+        """The project id in IAM's answer to a token scoped by name (`token.project.id`)."""
+        try:
+            found = str(response.json()["token"]["project"]["id"]).lower()
+        except (ValueError, KeyError, TypeError):
+            found = ""
+        if not is_project_id(found):
+            raise BadResponseError(
+                f"IAM issued a token for project {self.project_name} without a valid project id"
+            )
+        return found
+
+    async def fetch_token(self, http: httpx.AsyncClient) -> str | None:
+        """Get a token now unless a fresh one is cached; returns the project id it is for.
+
+        `http` must not carry this auth itself: the token request goes out unauthenticated.
+        """
+        async with self._lock_for_this_loop():
+            if self._needs_refresh(None):
+                response = await http.send(self._token_request())
+                await response.aread()
+                self._accept_token(response)
+        return self.project_id
 
     def _scrub(self, text: str) -> str:
         password = self._password.get_secret_value()

@@ -19,9 +19,10 @@ import re
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 from urllib.parse import quote
 
 import httpx
@@ -29,7 +30,9 @@ import httpx
 from roma_tui import __version__
 from roma_tui.api.auth import describe_auth
 from roma_tui.api.errors import (
+    CLOCK_SKEW_CODES,
     NOT_FOUND_CODES,
+    THROTTLED_CODES,
     TOKEN_EXPIRED_CODES,
     ApiError,
     AuthError,
@@ -53,6 +56,7 @@ __all__ = [
     "RetryEvent",
     "RetryPolicy",
     "RomaClient",
+    "api_error",
 ]
 
 log = logging.getLogger("roma_tui.api")
@@ -345,71 +349,86 @@ class RomaClient:
         return TransportError(f"request to {where} failed: {_reason(exc) or type(exc).__name__}")
 
     def _api_error(self, response: httpx.Response) -> ApiError:
-        status = response.status_code
-        request_id = response.headers.get("X-Request-Id") or None
-        error_code, error_msg = _parse_error_body(response)
-        retry_after = _parse_retry_after(response.headers.get("Retry-After"), self._clock)
-        log.debug(
-            "HTTP %d from %s: error_code=%r error_msg=%r request_id=%r retry_after=%r body=%r",
-            status,
-            response.request.url.raw_path.decode("ascii", "replace"),
-            error_code,
-            error_msg,
-            request_id,
-            retry_after,
-            response.text[:2000],
+        return api_error(response, auth_method=self.auth_method, clock=self._clock)
+
+
+def api_error(response: httpx.Response, *, auth_method: str, clock: Clock) -> ApiError:
+    """The typed error for an HTTP error answer: status, Huawei's code and message, the
+    request id support asks for (header, else body), and what to do about it."""
+    status = response.status_code
+    body = _parse_error_body(response)
+    request_id = response.headers.get("X-Request-Id") or body.request_id
+    retry_after = _parse_retry_after(response.headers.get("Retry-After"), clock)
+    log.debug(
+        "HTTP %d from %s: error_code=%r error_msg=%r request_id=%r retry_after=%r body=%r",
+        status,
+        response.request.url.raw_path.decode("ascii", "replace"),
+        body.code,
+        body.message,
+        request_id,
+        retry_after,
+        response.text[:2000],
+    )
+
+    head = f"HTTP {status}"
+    if body.code:
+        head += f" {body.code}"
+    text = body.message or response.reason_phrase or "error"
+    if 300 <= status < 400:
+        location = response.headers.get("Location")
+        text = f"redirected to {_excerpt(location)}" if location else text
+    message = f"{head}: {text}"
+    if request_id:
+        message += f" (request {request_id})"
+    hint = _hint(status, body.code, retry_after, auth_method, clock)
+    if hint:
+        message += f". {hint}"
+
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "error_code": body.code,
+        "error_msg": body.message,
+        "request_id": request_id,
+        "retry_after": retry_after,
+    }
+    if status == 404 or body.code in NOT_FOUND_CODES:
+        return NotFoundError(message, **kwargs)
+    if status in (401, 403):
+        return AuthError(message, **kwargs)
+    return ApiError(message, **kwargs)
+
+
+def _hint(
+    status: int, error_code: str | None, retry_after: float | None, auth: str, clock: Clock
+) -> str:
+    """What the person should do about an error answer, in one sentence (or none)."""
+    if error_code in CLOCK_SKEW_CODES:
+        local = clock.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return (
+            "The gateway says the request's date is more than 15 minutes off its own clock: "
+            f"this machine's clock is wrong (it says {local}); set it right, e.g. turn on NTP"
         )
-
-        head = f"HTTP {status}"
-        if error_code:
-            head += f" {error_code}"
-        text = error_msg or response.reason_phrase or "error"
-        if 300 <= status < 400:
-            location = response.headers.get("Location")
-            text = f"redirected to {_excerpt(location)}" if location else text
-        message = f"{head}: {text}"
-        if request_id:
-            message += f" (request {request_id})"
-        hint = self._hint(status, error_code, retry_after)
-        if hint:
-            message += f". {hint}"
-
-        kwargs: dict[str, Any] = {
-            "status_code": status,
-            "error_code": error_code,
-            "error_msg": error_msg,
-            "request_id": request_id,
-            "retry_after": retry_after,
-        }
-        if status == 404 or error_code in NOT_FOUND_CODES:
-            return NotFoundError(message, **kwargs)
-        if status in (401, 403):
-            return AuthError(message, **kwargs)
-        return ApiError(message, **kwargs)
-
-    def _hint(self, status: int, error_code: str | None, retry_after: float | None) -> str:
-        auth = self.auth_method
-        if error_code in TOKEN_EXPIRED_CODES:
-            return "The token expired: get a new one (tokens last 24 h)"
-        if status == 401:
-            if auth == "aksk":
-                return (
-                    "The AK/SK signature was rejected: check the keys, and the local clock may be "
-                    "off (X-Sdk-Date must be within 15 minutes of the server's time). Not retried: "
-                    "5 bad signatures in a row lock the key for 5 minutes"
-                )
-            if auth == "none":
-                return "No credentials were sent: configure a token, AK/SK or IAM password"
-            return f"The credentials were rejected (auth: {auth}): check or renew them"
-        if status == 403:
+    if error_code in TOKEN_EXPIRED_CODES:
+        return "The token expired: get a new one (tokens last 24 h)"
+    if status == 401:
+        if auth == "aksk":
             return (
-                f"The credentials (auth: {auth}) are not allowed to do this: "
-                "check the IAM permissions for ROMA Connect and the project id"
+                "The AK/SK signature was rejected: check the keys, and the local clock may be "
+                "off (X-Sdk-Date must be within 15 minutes of the server's time). Not retried: "
+                "5 bad signatures in a row lock the key for 5 minutes"
             )
-        if status == 429:
-            wait = f"retry after {_secs(retry_after)}" if retry_after is not None else "back off"
-            return f"Throttled by the API gateway: {wait}"
-        return ""
+        if auth == "none":
+            return "No credentials were sent: configure a token, AK/SK or IAM password"
+        return f"The credentials were rejected (auth: {auth}): check or renew them"
+    if status == 403:
+        return (
+            f"The credentials (auth: {auth}) are not allowed to do this: "
+            "check the IAM permissions for ROMA Connect and the project id"
+        )
+    if status == 429 or error_code in THROTTLED_CODES:
+        wait = f"retry after {_secs(retry_after)}" if retry_after is not None else "back off"
+        return f"Throttled by the API gateway: {wait}"
+    return ""
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -498,20 +517,33 @@ def _as_text(value: object) -> str | None:
     return text or None
 
 
-def _parse_error_body(response: httpx.Response) -> tuple[str | None, str | None]:
-    """(error_code, error_msg) from any error body shape the API is known to send."""
+class ErrorBody(NamedTuple):
+    """What an error body says: Huawei's error code and message, and its request id."""
+
+    code: str | None
+    message: str | None
+    request_id: str | None = None
+
+
+def _parse_error_body(response: httpx.Response) -> ErrorBody:
+    """Code, message and request id from any error body shape the API is known to send.
+
+    The gateway puts `request_id` in its error bodies (`{"error_code": "APIGW.0301",
+    "error_msg": ..., "request_id": ...}`, Huawei's API signing FAQ), ROMA too.
+    """
     try:
         data = response.json()
     except ValueError:
-        return None, _excerpt(response.text) or None
+        return ErrorBody(None, _excerpt(response.text) or None)
     if not isinstance(data, dict):
-        return None, _excerpt(str(data)) or None
+        return ErrorBody(None, _excerpt(str(data)) or None)
+    request_id = _as_text(data.get("request_id"))
     nested = data.get("error")
     if isinstance(nested, dict):
         code = _as_text(nested.get("code") or nested.get("error_code"))
         msg = _as_text(nested.get("message") or nested.get("error_msg") or nested.get("title"))
         if code or msg:
-            return code, msg
+            return ErrorBody(code, msg, request_id or _as_text(nested.get("request_id")))
     for code_key, msg_key in (
         ("error_code", "error_msg"),
         ("errorCode", "errorMsg"),
@@ -522,11 +554,10 @@ def _parse_error_body(response: httpx.Response) -> tuple[str | None, str | None]
         code = _as_text(data.get(code_key))
         msg = _as_text(data.get(msg_key))
         if code or msg:
-            return code, msg
+            return ErrorBody(code, msg, request_id)
     if isinstance(nested, str):
-        return None, _as_text(nested)
-    msg = _as_text(data.get("message") or data.get("msg"))
-    return None, msg
+        return ErrorBody(None, _as_text(nested), request_id)
+    return ErrorBody(None, _as_text(data.get("message") or data.get("msg")), request_id)
 
 
 def _parse_retry_after(value: str | None, clock: Clock) -> float | None:

@@ -7,8 +7,25 @@ Every error has a one-line `message` fit for a person (what happened and what to
 from __future__ import annotations
 
 NOT_FOUND_CODES = frozenset({"ROMA.00110002", "APIC.7302"})
-THROTTLED_CODES = frozenset({"APIGW.0308"})
-TOKEN_EXPIRED_CODES = frozenset({"APIGW.0307"})
+
+
+def _gateway(number: str) -> frozenset[str]:
+    """Both spellings of an API gateway code: Huawei's docs and gateways use `APIG.` and
+    `APIGW.` (support.huaweicloud.com devg-apisign/api-sign-0001 shows `APIGW.0301`,
+    apig_faq/apig-faq-0003 the same error as `APIG.0301`)."""
+    return frozenset({f"APIG.{number}", f"APIGW.{number}"})
+
+
+#: "Incorrect IAM authentication information": a bad signature or token, an unknown AK, or an
+#: AK locked after five bad signatures.
+BAD_CREDENTIALS_CODES = _gateway("0301")
+#: "Incorrect app authentication information: signature expired": X-Sdk-Date more than
+#: 15 minutes off the gateway's clock (devg-apisign/api-sign-0003, apig-faq-0009).
+CLOCK_SKEW_CODES = _gateway("0303")
+#: "The token must be updated."
+TOKEN_EXPIRED_CODES = _gateway("0307")
+#: "The throttling threshold has been reached."
+THROTTLED_CODES = _gateway("0308")
 
 
 class RomaError(Exception):
@@ -82,6 +99,11 @@ class ApiError(RomaError):
     @property
     def auth_failed(self) -> bool:
         return self.status_code in (401, 403)
+
+    @property
+    def clock_skew(self) -> bool:
+        """The gateway says the request's date is too far off: the local clock is wrong."""
+        return self.error_code in CLOCK_SKEW_CODES
 
 
 class AuthError(ApiError):

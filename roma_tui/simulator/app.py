@@ -2,9 +2,13 @@
 
 Endpoints (same paths, query parameters, casing and error bodies as the real service):
 `GET /v2/{project_id}/instances`, `GET /v2/{project_id}/instances/{id}/process`,
-`GET /v2/{project_id}/apic/instances/{id}` and IAM's `POST /v3/auth/tokens`.
+`GET /v2/{project_id}/apic/instances/{id}`, and IAM's `POST /v3/auth/tokens` (scoped by project
+id or name) and `GET /v3/projects?name=` (the official SDK's project-id lookup).
 Authentication is checked like the API gateway does: `X-Auth-Token` (the configured token or
 one IAM issued and not expired) or an `SDK-HMAC-SHA256` signature, recomputed with the SK.
+Gateway errors carry the codes and messages of Huawei's API signing FAQ (APIGW.0301 bad or
+locked credentials, APIGW.0303 a date more than 15 minutes off, APIGW.0307 an expired token,
+APIGW.0308 throttling; `APIG.` with the `apig=1` fault), and every error body its `request_id`.
 
 Time: simulated now = anchor + (clock.now() - anchor) * speed; every instance's state is a pure
 function of it. Faults (see `faults.py`) can be changed at run time: `app.faults = Faults(...)`.
@@ -14,6 +18,7 @@ May import roma_tui.clock and roma_tui.api.signing only; never api.models or api
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hmac
 import json
 import random
@@ -65,8 +70,23 @@ def _ms(moment: datetime) -> int:
     return (moment - _EPOCH) // _MS
 
 
+# The request being answered: its id goes in the X-Request-Id header and in error bodies (the
+# gateway's own errors and ROMA's carry `request_id`), and how the gateway spells its codes.
+_REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_GATEWAY: contextvars.ContextVar[str] = contextvars.ContextVar("gateway", default="APIGW.")
+
+
 def error_body(code: str, msg: str) -> dict[str, str]:
-    return {"error_code": code, "error_msg": msg}
+    body = {"error_code": code, "error_msg": msg}
+    request_id = _REQUEST_ID.get()
+    if request_id is not None:
+        body["request_id"] = request_id
+    return body
+
+
+def gateway_code(number: str) -> str:
+    """An API gateway error code, e.g. "0301" -> "APIGW.0301" (or "APIG.0301")."""
+    return _GATEWAY.get() + number
 
 
 def json_response(
@@ -92,7 +112,12 @@ def _same_secret(given: str, secret: str) -> bool:
 
 
 def _unauthorized(detail: str) -> Response:
-    return api_error(401, "APIGW.0301", f"Incorrect IAM authentication information: {detail}")
+    message = f"Incorrect IAM authentication information: {detail}"
+    return api_error(401, gateway_code("0301"), message)
+
+
+def _expired_token() -> Response:
+    return api_error(401, gateway_code("0307"), "The token must be updated.")
 
 
 class SimState:
@@ -192,13 +217,13 @@ class SimState:
         if _same_secret(token, self.credentials.token.get_secret_value()):
             ttl = self.faults.token_ttl
             if ttl is not None and now >= self.started + timedelta(seconds=ttl):
-                return api_error(401, "APIGW.0307", "The token must be updated.")
+                return _expired_token()
             return None
         expires = self.tokens.get(token)
         if expires is None:
-            return _unauthorized("verify token failed")
+            return _unauthorized("decrypt token fail")
         if now >= expires:
-            return api_error(401, "APIGW.0307", "The token must be updated.")
+            return _expired_token()
         return None
 
     def check_signature(self, request: Request, authorization: str, body: bytes) -> Response | None:
@@ -207,11 +232,11 @@ class SimState:
             return _unauthorized("the Authorization header is not SDK-HMAC-SHA256")
         ak, signed_headers, signature = parsed
         if ak != self.credentials.ak:
-            return _unauthorized(f"access key {ak[:4]}... not found")
+            return _unauthorized("Get secretKey failed,ak:******,err:ak not exist")
         now = self.clock.now()
         locked = self._locked_until.get(ak)
         if locked is not None and now < locked:
-            return _unauthorized("the access key is locked for 5 minutes after failed signatures")
+            return _unauthorized("AK access failed to reach the limit,forbidden.")
         headers = {k.lower(): v for k, v in request.headers.items()}
         sdk_date = headers.get("x-sdk-date", "")
         try:
@@ -219,9 +244,14 @@ class SimState:
         except ValueError:
             return _unauthorized("the X-Sdk-Date header is missing or not yyyymmddThhmmssZ")
         if abs(now - signed_at) > SDK_DATE_SKEW:
-            return _unauthorized(
-                "verify aksk signature fail: X-Sdk-Date is more than 15 minutes off the server "
-                "time (check the local clock)"
+            # Huawei's API signing FAQ (devg-apisign api-sign-0003): a date more than 15 minutes
+            # off the gateway's clock is APIGW.0303 "signature expired", not a bad signature.
+            server_time = now.astimezone(UTC).strftime(signing.SDK_DATE_FORMAT)
+            return api_error(
+                401,
+                gateway_code("0303"),
+                "Incorrect app authentication information: signature expired, "
+                f"signature time:{sdk_date},server time:{server_time}",
             )
         if "x-sdk-date" not in [h.lower() for h in signed_headers]:
             return self._bad_signature(ak, now, "x-sdk-date is not a signed header")
@@ -272,7 +302,7 @@ async def _guard(request: Request) -> tuple[SimState, Response | None]:
     if project_id != sim.credentials.project_id:
         return sim, api_error(
             403,
-            "APIGW.0302",
+            gateway_code("0302"),
             f"The IAM user is not authorized to access the API: project {project_id} "
             "is not the project of these credentials.",
         )
@@ -364,11 +394,13 @@ async def iam_tokens(request: Request) -> Response:
     good_password = _same_secret(password, creds.iam_password.get_secret_value())
     if not (good_user and good_password):
         return _iam_error(401, "Unauthorized", "The username or password is wrong.")
-    if not isinstance(project, dict):
-        return _iam_error(400, "Bad Request", "A project scope is required.")
-    if project.get("id", creds.project_id) != creds.project_id or project.get(
-        "name", creds.region
-    ) not in (creds.region, creds.project_id):
+    if not isinstance(project, dict) or not ({"id", "name"} & set(project)):
+        return _iam_error(400, "Bad Request", "A project scope (id or name) is required.")
+    # Scoped by id, or by name: a region's project is named after the region.
+    if (
+        project.get("id", creds.project_id) != creds.project_id
+        or project.get("name", creds.region) != creds.region
+    ):
         return _iam_error(401, "Unauthorized", "The project in the scope does not exist.")
     token, issued, expires = sim.issue_token()
     domain_ref = {"id": "d" + creds.project_id[1:], "name": creds.iam_domain}
@@ -391,10 +423,40 @@ async def iam_tokens(request: Request) -> Response:
     return json_response(body, 201, {"X-Subject-Token": token})
 
 
+async def iam_projects(request: Request) -> Response:
+    """`GET /v3/projects?name=`: the projects these credentials see, by exact name (Keystone's
+    project list, as the SDK's `IamHelper.get_keystone_list_projects_request` asks for it)."""
+    sim = _sim(request)
+    problem = await sim.authenticate(request)
+    if problem is not None:
+        return problem
+    creds = sim.credentials
+    base = str(request.base_url).rstrip("/")
+    domain_id = "d" + creds.project_id[1:]
+    projects = [
+        {
+            "id": creds.project_id,
+            "name": creds.region,
+            "description": "",
+            "domain_id": domain_id,
+            "parent_id": domain_id,
+            "enabled": True,
+            "is_domain": False,
+            "links": {"self": f"{base}/v3/projects/{creds.project_id}"},
+        }
+    ]
+    name = request.query_params.get("name")
+    if name is not None:
+        projects = [p for p in projects if p["name"] == name]
+    query = f"?{request.url.query}" if request.url.query else ""
+    links = {"self": f"{base}/v3/projects{query}", "previous": None, "next": None}
+    return json_response({"links": links, "projects": projects})
+
+
 async def no_such_api(request: Request) -> Response:
     return api_error(
         404,
-        "APIGW.0101",
+        gateway_code("0101"),
         "The API does not exist or has not been published in the environment.",
     )
 
@@ -419,18 +481,24 @@ class SimulatorApp(Starlette):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request_id = self.sim.next_request_id().encode()
+        request_id = self.sim.next_request_id()
+        tokens = (_REQUEST_ID.set(request_id), _GATEWAY.set(self.sim.faults.gateway_prefix))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id)]
+                header = (b"x-request-id", request_id.encode())
+                message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
-        if not str(scope.get("path", "")).startswith("/v2/"):
-            await super().__call__(scope, receive, send_with_id)
-            return
-        await self._api_call(scope, receive, send, send_with_id)
+        try:
+            if not str(scope.get("path", "")).startswith("/v2/"):
+                await super().__call__(scope, receive, send_with_id)
+            else:
+                await self._api_call(scope, receive, send, send_with_id)
+        finally:
+            _REQUEST_ID.reset(tokens[0])
+            _GATEWAY.reset(tokens[1])
 
     async def _api_call(self, scope: Scope, receive: Receive, raw_send: Send, send: Send) -> None:
         sim = self.sim
@@ -452,7 +520,7 @@ class SimulatorApp(Starlette):
         ):
             response = api_error(
                 429,
-                "APIGW.0308",
+                gateway_code("0308"),
                 "The throttling threshold has been reached: policy user over ratelimit.",
                 **{"Retry-After": str(faults.retry_after)},
             )
@@ -460,7 +528,7 @@ class SimulatorApp(Starlette):
             if sim._dice.random() < 0.5:
                 response = api_error(500, "ROMA.00110500", "Internal server error.")
             else:
-                response = api_error(503, "APIGW.0201", "Backend unavailable.")
+                response = api_error(503, gateway_code("0201"), "Backend unavailable.")
         if response is not None:
             await response(scope, receive, send)
             return
@@ -535,6 +603,7 @@ def create_app(
                 "/v2/{project_id}/apic/instances/{instance_id}", instance_detail, methods=["GET"]
             ),
             Route("/v3/auth/tokens", iam_tokens, methods=["POST"]),
+            Route("/v3/projects", iam_projects, methods=["GET"]),
             Route("/{path:path}", no_such_api, methods=_ALL_METHODS),
         ]
     )

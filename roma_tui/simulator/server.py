@@ -1,8 +1,8 @@
 """`roma-tui simulate`: the simulator on a real loopback socket, served by uvicorn.
 
-uvicorn is an optional extra (`pip install 'roma-tui[serve]'`), imported only here and only
-when serving. Refuses any host that is not loopback: the simulator accepts public demo
-credentials. May import roma_tui.clock and roma_tui.simulator only.
+uvicorn (a dependency of roma-tui) is imported only here and only when serving. Refuses any
+host that is not loopback: the simulator accepts public demo credentials. May import
+roma_tui.clock and roma_tui.simulator only.
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ def banner(
         f"password {credentials.iam_password.get_secret_value()} (IAM endpoint: {endpoint})",
         f"run: ROMA_TUI_TOKEN={token} roma-tui --endpoint {endpoint} "
         f"--project-id {credentials.project_id}",
+        f"run without a project id: HUAWEICLOUD_SDK_AK={credentials.ak} "
+        f"HUAWEICLOUD_SDK_SK={credentials.sk.get_secret_value()} "
+        f"HUAWEICLOUD_SDK_IAM_ENDPOINT={endpoint} roma-tui --endpoint {endpoint} "
+        f"--region {credentials.region}",
         "Ctrl-C stops the simulator.",
     ]
 
@@ -100,7 +104,9 @@ def serve(
         import uvicorn
     except ImportError:
         print(
-            "roma-tui simulate needs uvicorn: pip install 'roma-tui[serve]' (or uvicorn).",
+            "roma-tui simulate needs uvicorn, a dependency of roma-tui that is missing here: "
+            "reinstall roma-tui (pipx reinstall roma-tui, or pip install --force-reinstall "
+            "roma-tui)",
             file=err,
         )
         return 2
