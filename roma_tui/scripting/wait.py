@@ -5,7 +5,8 @@ running or failed, or until the timeout. On a terminal it shows a live display (
 sub-service); otherwise it prints one timestamped line per change, e.g.
 `2025-03-06T12:01:43Z mqs creating 40%`, and nothing when nothing changed. Transient faults
 (network, bad JSON, 5xx, 429) are reported on `err`, one line each, and retried with backoff
-(honouring Retry-After); they end the wait only through the timeout.
+(honouring Retry-After, capped at 15 minutes); they end the wait only through the timeout.
+This loop is the one retry layer: the client it is given should not retry (the CLI's does not).
 
 Exit codes: 0 running; 1 creation failed (or an unexpected API error), the failing sub-service's
 error code and message on `err`; 2 timed out; 3 configuration or authentication error;
@@ -28,6 +29,7 @@ from rich.live import Live
 from rich.text import Text
 
 from roma_tui.api.errors import ApiError, RomaError
+from roma_tui.api.limits import cap_retry_after
 from roma_tui.api.models import CreationProgressResponse
 from roma_tui.clock import Clock
 from roma_tui.monitor.domain import CreationProgress, Status
@@ -217,9 +219,10 @@ def fmt_duration_secs(seconds: float) -> str:
 
 
 def _backoff(failures: int, interval: float, error: RomaError) -> float:
-    delay = min(interval * 2.0 ** (failures - 1), max(interval, MAX_BACKOFF))
-    if isinstance(error, ApiError) and error.retry_after is not None:
-        delay = max(delay, error.retry_after)
+    """Exponential from the interval, capped; never sooner than Retry-After (itself capped)."""
+    delay = min(interval * 2.0 ** min(failures - 1, 32), max(interval, MAX_BACKOFF))
+    if isinstance(error, ApiError):
+        delay = max(delay, cap_retry_after(error.retry_after) or 0.0)
     return delay
 
 
