@@ -34,7 +34,7 @@ class PtyRun:
         deadline = time.monotonic() + timeout
         while wanted not in self.output:
             left = deadline - time.monotonic()
-            if left <= 0 or not self._read_some(min(left, 0.5)) and self.poll() is not None:
+            if left <= 0 or (not self._read_some(min(left, 0.5)) and self.poll() is not None):
                 return wanted in self.output
         return True
 
