@@ -149,7 +149,7 @@ async def test_a_key_rotated_under_a_running_monitor(
     assert isinstance(error, ApiError) and error.auth_failed
 
 
-async def test_the_hold_is_shared_with_other_processes_through_a_private_file(
+async def test_the_hold_file_is_private_and_does_not_name_the_key(
     sim_app: SimulatorApp, fake_clock: FakeClock, private_dirs: Path
 ) -> None:
     async with aksk_client(sim_app, fake_clock, WRONG_SK) as client:

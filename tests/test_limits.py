@@ -313,9 +313,14 @@ async def test_a_cut_200_is_retried_by_wait_and_reported(
 
     async with simulator_client(sim_app, clock=fake_clock) as client:
         code = await run_wait(
-            Heal(client), fake_clock, RUNNING_ID, timeout=600, interval=10, out=io.StringIO(),
+            Heal(client),
+            fake_clock,
+            RUNNING_ID,
+            timeout=600,
+            interval=10,
+            out=io.StringIO(),
             err=err,
-        )  # fmt: skip
+        )
     assert code == 0
     problems = [line for line in err.getvalue().splitlines() if "problem (try" in line]
     assert len(problems) == 2 and "not JSON" in problems[0]
