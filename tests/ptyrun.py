@@ -29,13 +29,13 @@ class PtyRun:
     output: bytearray = field(default_factory=bytearray)
     status: int | None = None
 
-    def read_until(self, wanted: bytes, timeout: float = 60.0) -> bool:
-        """Read until `wanted` appears (True) or the timeout or the end of output (False)."""
+    def read_until(self, *wanted: bytes, timeout: float = 60.0) -> bool:
+        """Read until one of `wanted` appears (True), or the timeout or the end (False)."""
         deadline = time.monotonic() + timeout
-        while wanted not in self.output:
+        while not any(w in self.output for w in wanted):
             left = deadline - time.monotonic()
             if left <= 0 or (not self._read_some(min(left, 0.5)) and self.poll() is not None):
-                return wanted in self.output
+                return any(w in self.output for w in wanted)
         return True
 
     def send(self, data: bytes) -> None:

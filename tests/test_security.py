@@ -105,10 +105,11 @@ class Home:
         self.written += [(f"{name} stdout", proc.stdout), (f"{name} stderr", proc.stderr)]
         return proc.returncode
 
-    def run_tui(self, name: str, env: dict[str, str], wait_for: bytes = b"roma-2222") -> bool:
+    def run_tui(self, name: str, env: dict[str, str], *wait_for: bytes) -> bool:
+        """The TUI until it shows one of `wait_for` (an instance by default), then `q`."""
         run = spawn(python_argv("--no-bell", *self.options(name)), self.env(**env))
         try:
-            shown = run.read_until(wait_for)
+            shown = run.read_until(*(wait_for or (b"roma-2222",)))
             run.send(b"q")
             run.wait()
         finally:
@@ -160,7 +161,7 @@ def test_no_secret_in_any_byte_written(home: Home, sim: SimulatorApp) -> None:
     token_file.write_text(NEWLINE_TOKEN + "\n", encoding="utf-8")
     token_file.chmod(0o600)
     assert home.run("newline-file", {}, "status", "--token-file", str(token_file)) == 3
-    home.run_tui("newline-tui", newline_env, wait_for=b"roma-tui")
+    assert home.run_tui("newline-tui", newline_env, b"cannot send", b"line break")
     newline_temporary = {**AKSK_ENV, "HUAWEICLOUD_SDK_SECURITY_TOKEN": NEWLINE_TOKEN}
     assert home.run("newline-sts", newline_temporary, "status") == 3
     # A wrong SK: rejected (and the key put on hold), never shown.

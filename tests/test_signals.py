@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,12 +99,21 @@ def test_tui_ends_when_the_terminal_goes_away(env: dict[str, str]) -> None:
 
 @pytest.fixture
 def slow_sim(sim_socket: SimSocket) -> Iterator[tuple[str, SimCredentials, object]]:
-    """The simulator on the real clock, answering after 60 s (real time): requests hang."""
-    app = create_app(clock=SystemClock(), faults=Faults(latency=60))
+    """The simulator on the real clock, answering after 60 s (real time): requests hang,
+    until the test is over (then they end, so the server can stop at once)."""
+    over = threading.Event()
+
+    async def sleep(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not over.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+    app = create_app(clock=SystemClock(), faults=Faults(latency=60), sleep=sleep)
     sim_socket.install(app)
     try:
         yield sim_socket.base_url, app.sim.credentials, app
     finally:
+        over.set()
         sim_socket.install(None)
 
 
