@@ -15,13 +15,16 @@ import contextlib
 import logging
 import math
 import os
+import signal
+import stat
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from roma_tui import __version__
 from roma_tui.api.errors import ConfigError, RomaError
+from roma_tui.api.redaction import RedactingFilter
 from roma_tui.clock import Clock, SystemClock
 from roma_tui.config import (
     Config,
@@ -37,11 +40,16 @@ from roma_tui.config import (
 )
 
 if TYPE_CHECKING:
-    from roma_tui.api.client import RomaClient
+    from roma_tui.api.client import RetryPolicy, RomaClient
 
 PROG = "roma-tui"
 EXIT_CONFIG = 3
 EXIT_INTERRUPTED = 130
+#: stdout (or stderr) was a pipe closed by its reader (`| head -1`): the exit status a process
+#: killed by SIGPIPE shows in a shell, as `yes | head -1` gives; no message, no traceback.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+#: `status` and `wait` end on these with exit code 128 + signal (SIGINT: 130, see above).
+SCRIPT_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 DEFAULT_TIMEOUT = 3600.0
 DEMO_SPEED = 60.0
 MAX_TIMEOUT = 7 * 86400.0
@@ -55,7 +63,10 @@ exit codes:
   2    timed out (--timeout)
   3    configuration, authentication or usage error
   4    no such instance
+  129  the terminal hung up (SIGHUP)
   130  interrupted (Ctrl-C)
+  141  the output pipe was closed (e.g. | head -1)
+  143  terminated (SIGTERM)
 """
 
 
@@ -338,9 +349,28 @@ def _config_for_demo(args: argparse.Namespace) -> Config:
         return config
 
 
+def _open_private(path: Path) -> IO[str]:
+    """`path` opened for appending, created with mode 0600; a regular file that others could
+    read is made private first (a device or a pipe, such as /dev/stderr, is left as it is)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "a", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 @contextlib.contextmanager
 def _logging(log_file: str | None) -> Iterator[None]:
-    """A debug log in the file when asked for; otherwise nothing reaches the terminal."""
+    """A debug log in the file when asked for; otherwise nothing reaches the terminal.
+
+    The log file is private (0600), and every record reaching it, from roma-tui, httpx,
+    httpcore or any other logger, passes the redacting filter first: no token, signature,
+    key or password gets in, whatever the logger (see `roma_tui.api.redaction`).
+    """
     root = logging.getLogger()
     old_level = root.level
     handler: logging.Handler
@@ -348,11 +378,13 @@ def _logging(log_file: str | None) -> Iterator[None]:
         handler = logging.NullHandler()  # stops logging's last-resort output to stderr
     else:
         try:
-            handler = logging.FileHandler(Path(log_file).expanduser(), encoding="utf-8")
+            stream = _open_private(Path(log_file).expanduser())
         except OSError as exc:
             raise ConfigError(f"cannot open log file {log_file}: {exc.strerror}") from None
+        handler = logging.StreamHandler(stream)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.setLevel(logging.DEBUG)
+    handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     try:
         yield
@@ -428,28 +460,58 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _run_script(
-    args: argparse.Namespace, command: Callable[[RomaClient, Clock, Config], Awaitable[int]]
+    args: argparse.Namespace,
+    command: Callable[[RomaClient, Clock, Config], Awaitable[int]],
+    retry: RetryPolicy | None = None,
 ) -> int:
-    """Run a scripting command (`status`, `wait`) on a client closed afterwards; Ctrl-C: 130."""
+    """Run a scripting command (`status`, `wait`) on a client closed afterwards.
+
+    `retry` replaces the client's retry policy (none by default). Ctrl-C: 130; SIGTERM and
+    SIGHUP cancel the command the same way (`wait` says what it saw last) and exit with
+    128 + the signal's number.
+    """
     from roma_tui.scripting import run_blocking
 
     clock = SystemClock()
     demo = bool(getattr(args, "demo", False))
     config = _config_for_demo(args) if demo else _resolve(args)
     demo_client = _demo_client(args, clock) if demo else None
+    stopped_by: list[int] = []
 
     async def go() -> int:
-        if demo_client is not None:
-            ready, client = config, demo_client
-        else:
-            ready, client = await connect(config, clock)
-        async with client:
-            return await command(client, clock, ready)
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
 
-    return run_blocking(go())
+        def stop(signum: int) -> None:
+            stopped_by.append(signum)
+            task.cancel()
+
+        for signum in SCRIPT_STOP_SIGNALS:
+            loop.add_signal_handler(signum, stop, signum)
+        try:
+            if demo_client is not None:
+                ready, client = config, demo_client
+            else:
+                ready, client = await connect(config, clock)
+            if retry is not None:
+                client.retry = retry
+            async with client:
+                return await command(client, clock, ready)
+        finally:
+            for signum in SCRIPT_STOP_SIGNALS:
+                loop.remove_signal_handler(signum)
+
+    code = run_blocking(go())
+    if stopped_by:
+        with contextlib.suppress(OSError):  # after a hang-up there may be no stderr left
+            print(f"{PROG}: stopped by {signal.Signals(stopped_by[0]).name}", file=sys.stderr)
+        return 128 + stopped_by[0]
+    return code
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    from roma_tui.api.client import ONE_RETRY
     from roma_tui.scripting.status import run_status
 
     async def status(client: RomaClient, clock: Clock, config: Config) -> int:
@@ -463,7 +525,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
             err=sys.stderr,
         )
 
-    return _run_script(args, status)
+    # A one-shot look: one quick retry of a transient failure beats a failed script step.
+    return _run_script(args, status, ONE_RETRY)
 
 
 def _cmd_wait(args: argparse.Namespace) -> int:
@@ -569,3 +632,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:  # the log file could not be opened
         print(f"{PROG}: {exc.message}", file=sys.stderr)
         return EXIT_CONFIG
+    except BrokenPipeError:
+        _discard_output()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_output() -> None:
+    """The reader of stdout or stderr has gone: send what is still buffered (and Python's
+    flush at exit) to /dev/null, so no "Exception ignored ... BrokenPipeError" follows."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)

@@ -1,5 +1,6 @@
 """Shared fixtures: a fake clock and the simulator, in process and on a real loopback socket.
 
+- `private_dirs` (every test): XDG_CACHE_HOME / XDG_STATE_HOME in a fresh temporary directory.
 - `fake_clock`: a FakeClock at 2025-03-06T12:01:43Z.
 - `sim_app`: the simulator (default scenario, speed 1) on `fake_clock`; set `sim_app.faults`.
   Injected latency "sleeps" on the fake clock (instant).
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,16 @@ from roma_tui.api.client import RomaClient
 from roma_tui.clock import FakeClock
 from roma_tui.demo import simulator_client
 from roma_tui.simulator import SimCredentials, SimulatorApp, create_app
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own cache and state directories: an AK/SK hold or a UI state written by
+    one test (or by a real run on this machine) never reaches another."""
+    base = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(base / "state"))
+    return base
 
 
 @pytest.fixture

@@ -438,8 +438,9 @@ async def test_5xx_is_retried_with_backoff_then_succeeds() -> None:
     events: list[RetryEvent] = []
     ok = httpx.Response(200, json={"id": "abc", "instance_name": "roma", "status": "Running"})
     rec = Recorder(error_response(503, {"error_code": "ROMA.9999"}), error_response(500, None), ok)
-    async with make_client(rec, clock=clock, events=events, random=lambda: 0.5) as client:
-        detail = await client.get_instance("abc")
+    policy = RetryPolicy()
+    async with make_client(rec, clock=clock, retry=policy, events=events, random=lambda: 0.5) as c:
+        detail = await c.get_instance("abc")
     assert detail.status == "Running"
     assert rec.count == 3
     assert [e.attempt for e in events] == [1, 2]
@@ -480,8 +481,9 @@ async def test_429_waits_at_least_retry_after_seconds() -> None:
     )
     ok = httpx.Response(200, json={"total": 0, "instances": []})
     rec = Recorder(throttled, ok)
-    async with make_client(rec, clock=clock, events=events, random=lambda: 0.0) as client:
-        await client.list_instances()
+    policy = RetryPolicy()
+    async with make_client(rec, clock=clock, retry=policy, events=events, random=lambda: 0.0) as c:
+        await c.list_instances()
     assert rec.count == 2
     assert clock.monotonic() >= 5.0
     assert events[0].delay == 5.0
@@ -498,7 +500,7 @@ async def test_429_retry_after_as_an_http_date() -> None:
         error_response(429, None, headers={"Retry-After": when}),
         httpx.Response(200, json={"total": 0, "instances": []}),
     )
-    async with make_client(rec, clock=clock, random=lambda: 0.0) as client:
+    async with make_client(rec, clock=clock, retry=RetryPolicy(), random=lambda: 0.0) as client:
         await client.list_instances()
     assert rec.count == 2
     assert clock.monotonic() >= 7.0
@@ -519,7 +521,7 @@ async def test_connection_refused_is_retried_then_raised_as_transport_error() ->
     clock = FakeClock()
     events: list[RetryEvent] = []
     rec = Recorder(httpx.ConnectError("[Errno 111] Connection refused"))
-    async with make_client(rec, clock=clock, events=events) as client:
+    async with make_client(rec, clock=clock, retry=RetryPolicy(), events=events) as client:
         with pytest.raises(TransportError) as info:
             await client.list_instances()
     assert info.value.message == f"cannot reach {ENDPOINT}: connection refused"
@@ -535,7 +537,7 @@ async def test_connection_error_then_success() -> None:
         httpx.RemoteProtocolError("Server disconnected without sending a response."),
         httpx.Response(200, json={"total": 1, "instances": [instance(1)]}),
     )
-    async with make_client(rec) as client:
+    async with make_client(rec, retry=RetryPolicy()) as client:
         result = await client.list_instances()
     assert rec.count == 2
     assert [i.id for i in result.instances] == ["id-0001"]
@@ -551,19 +553,21 @@ async def test_read_timeout_names_the_limit_and_the_endpoint() -> None:
 
 async def test_connect_timeout_is_retried() -> None:
     rec = Recorder(httpx.ConnectTimeout("timed out"))
-    async with make_client(rec) as client:
+    async with make_client(rec, retry=RetryPolicy()) as client:
         with pytest.raises(TransportError) as info:
             await client.get_instance("abc")
     assert rec.count == 3
     assert info.value.message == f"timed out after 10 s connecting to {ENDPOINT}"
 
 
-async def test_non_json_2xx_is_a_bad_response_and_not_retried() -> None:
+async def test_non_json_2xx_is_a_transient_bad_response_retried_like_a_5xx() -> None:
+    """What a proxy cutting the connection looks like: a retrying policy tries again."""
     rec = Recorder(httpx.Response(200, text="<html><body>Login portal</body></html>"))
-    async with make_client(rec) as client:
+    async with make_client(rec, retry=RetryPolicy(attempts=2)) as client:
         with pytest.raises(BadResponseError) as info:
             await client.list_instances()
-    assert rec.count == 1
+    assert rec.count == 2
+    assert info.value.transient
     assert "not JSON" in info.value.message
     assert "Login portal" in info.value.message
     assert "<" not in info.value.message

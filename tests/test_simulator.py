@@ -17,6 +17,7 @@ from helpers import seed_example
 from pydantic import SecretStr
 
 from roma_tui.api.auth import AkSkAuth
+from roma_tui.api.guard import KeyGuard
 from roma_tui.clock import FakeClock
 from roma_tui.simulator import (
     Faults,
@@ -384,7 +385,10 @@ async def test_unknown_instance_and_api_are_404s(http: httpx.AsyncClient) -> Non
 
 
 def aksk(clock: FakeClock, sk: str | None = None) -> AkSkAuth:
-    return AkSkAuth(CREDS.ak, SecretStr(sk or CREDS.sk.get_secret_value()), PID, clock=clock)
+    """Signs as roma-tui does, with a guard of its own: these tests send bad signatures on
+    purpose, to see what the simulator does with them."""
+    secret = SecretStr(sk or CREDS.sk.get_secret_value())
+    return AkSkAuth(CREDS.ak, secret, PID, clock=clock, guard=KeyGuard("test key", None))
 
 
 async def test_aksk_signature_is_verified(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:

@@ -2,12 +2,15 @@
 
 - `TokenAuth`: a ready IAM token in `X-Auth-Token`.
 - `AkSkAuth`: Huawei's SDK-HMAC-SHA256 signature (see `roma_tui.api.signing`). A 401 is never
-  retried here: five bad signatures in a row lock the key for five minutes.
+  retried, and the key's lockout guard (`roma_tui.api.guard`) holds every request signed with
+  it for five minutes after one: five bad signatures in a row lock the key for five minutes.
 - `PasswordAuth`: fetches a token from IAM (`POST /v3/auth/tokens`), caches it, refreshes it
   shortly before it expires, and on a 401 refreshes once and retries once. Without a project
   id it scopes the token by project name (the region) and learns the id from IAM's answer.
 
 Secrets are `SecretStr`; `describe()`, `repr()` and every error message are safe for the screen.
+Each secret is remembered by `roma_tui.api.redaction` when it is given (and each IAM-issued
+token when it arrives), so no log line or error message can show it.
 Must not import textual, the client, the models, or anything above roma_tui.api.
 """
 
@@ -25,6 +28,8 @@ from pydantic import SecretStr
 
 from roma_tui.api import signing
 from roma_tui.api.errors import ApiError, AuthError, BadResponseError
+from roma_tui.api.guard import KeyGuard, guard_for
+from roma_tui.api.redaction import remember_password, remember_secret
 from roma_tui.api.regions import is_project_id
 from roma_tui.clock import Clock, SystemClock
 
@@ -81,6 +86,7 @@ class TokenAuth(_DescribedAuth):
 
     def __init__(self, token: SecretStr) -> None:
         self._token = token
+        remember_secret(token)
 
     def describe(self) -> str:
         return "token"
@@ -91,7 +97,11 @@ class TokenAuth(_DescribedAuth):
 
 
 class AkSkAuth(_DescribedAuth):
-    """Signs every request; sends the query string exactly as signed (sorted, encoded)."""
+    """Signs every request; sends the query string exactly as signed (sorted, encoded).
+
+    Every request goes through the key's lockout guard (`guard`, by default the process-wide
+    one of this access key, its hold kept in the platform's cache directory).
+    """
 
     method = "aksk"
     requires_request_body = True
@@ -103,12 +113,16 @@ class AkSkAuth(_DescribedAuth):
         project_id: str | None,
         security_token: SecretStr | None = None,
         clock: Clock | None = None,
+        guard: KeyGuard | None = None,
     ) -> None:
         self.ak = ak
         self.project_id = project_id
         self._sk = sk
         self._security_token = security_token
         self._clock = clock or SystemClock()
+        self.guard = guard or guard_for(ak, f"AK/SK {mask_ak(ak)}")
+        remember_secret(sk)
+        remember_secret(security_token)
 
     def describe(self) -> str:
         temporary = " (temporary)" if self._security_token is not None else ""
@@ -152,8 +166,24 @@ class AkSkAuth(_DescribedAuth):
         headers["Authorization"] = signing.authorization_header(self.ak, names, signature)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        # Sync clients (tests, tools) get the hold but not the one-probe-at-a-time rule.
+        self.guard.check(self._clock.now())
         self.sign(request)
-        yield request  # a 401 comes back as is: retrying a bad signature risks a lockout
+        response = yield request  # a 401 comes back as is: retrying it risks a lockout
+        if response is not None:
+            self.guard.observe(response.status_code, self._clock.now())
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        probe = await self.guard.admit(self._clock.now)
+        try:
+            self.sign(request)  # after the wait: X-Sdk-Date is the time it is sent
+            response = yield request
+            self.guard.observe(response.status_code, self._clock.now())
+        finally:
+            self.guard.release(probe)
 
 
 class _Refresh:
@@ -197,6 +227,7 @@ class PasswordAuth(_DescribedAuth):
         self.project_name = project_name
         self._password = password
         self._clock = clock or SystemClock()
+        remember_password(password)
         self._token: SecretStr | None = None
         self._expires_at: datetime | None = None
         self._thread_lock = threading.Lock()
@@ -269,11 +300,20 @@ class PasswordAuth(_DescribedAuth):
         )
 
     def _accept_token(self, response: httpx.Response) -> None:
-        """Cache the token from IAM's answer, or raise a one-line error without the password."""
+        """Cache the token from IAM's answer, or raise a one-line error without the password.
+
+        The password is never put into a message; an IAM message that repeats it is left
+        out whole rather than edited (an edit could mangle unrelated words).
+        """
         request_id = response.headers.get("X-Request-Id")
+        data = _json_object(response.content)
         if response.status_code >= 300:
-            error_code, error_msg = _iam_error(response)
-            said = f" (IAM says: {error_msg})" if error_msg else ""
+            error_code, error_msg = _iam_error(data)
+            if error_msg and self._password.get_secret_value() in error_msg:
+                said = " (IAM's message is not shown: it repeats the password)"
+                error_msg = None
+            else:
+                said = f" (IAM says: {error_msg})" if error_msg else ""
             if response.status_code == 401:
                 message = (
                     f"IAM rejected user {self.user} in domain {self.domain}: "
@@ -287,10 +327,10 @@ class PasswordAuth(_DescribedAuth):
                 )
             error_type = AuthError if response.status_code < 500 else ApiError
             raise error_type(
-                self._scrub(message),
+                message,
                 status_code=response.status_code,
                 error_code=error_code,
-                error_msg=self._scrub(error_msg) if error_msg else None,
+                error_msg=error_msg,
                 request_id=request_id,
             )
         token = response.headers.get(SUBJECT_TOKEN_HEADER)
@@ -299,16 +339,16 @@ class PasswordAuth(_DescribedAuth):
                 f"IAM answered HTTP {response.status_code} without an {SUBJECT_TOKEN_HEADER} header"
             )
         if self.project_id is None:
-            self.project_id = self._scoped_project_id(response)
+            self.project_id = self._scoped_project_id(data)
+        remember_secret(token)
         self._token = SecretStr(token)
-        self._expires_at = _expires_at(response) or self._clock.now() + DEFAULT_TOKEN_LIFETIME
+        self._expires_at = _expires_at(data) or self._clock.now() + DEFAULT_TOKEN_LIFETIME
 
-    def _scoped_project_id(self, response: httpx.Response) -> str:
+    def _scoped_project_id(self, data: dict[str, object]) -> str:
         """The project id in IAM's answer to a token scoped by name (`token.project.id`)."""
-        try:
-            found = str(response.json()["token"]["project"]["id"]).lower()
-        except (ValueError, KeyError, TypeError):
-            found = ""
+        token = data.get("token")
+        project = token.get("project") if isinstance(token, dict) else None
+        found = str(project.get("id", "")).lower() if isinstance(project, dict) else ""
         if not is_project_id(found):
             raise BadResponseError(
                 f"IAM issued a token for project {self.project_name} without a valid project id"
@@ -326,10 +366,6 @@ class PasswordAuth(_DescribedAuth):
                 await response.aread()
                 self._accept_token(response)
         return self.project_id
-
-    def _scrub(self, text: str) -> str:
-        password = self._password.get_secret_value()
-        return text.replace(password, "***") if password else text
 
     def _lock_for_this_loop(self) -> asyncio.Lock:
         # An asyncio.Lock belongs to one event loop; the app may run more than one in turn.
@@ -384,29 +420,32 @@ def _advance(
         return None
 
 
-def _iam_error(response: httpx.Response) -> tuple[str | None, str | None]:
-    """(code, message) from IAM's error body, in either Huawei shape; (None, None) if neither."""
+def _json_object(body: bytes) -> dict[str, object]:
     try:
-        data = response.json()
-    except ValueError:
-        return None, None
-    if not isinstance(data, dict):
-        return None, None
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _iam_error(data: dict[str, object]) -> tuple[str | None, str | None]:
+    """(code, message) from IAM's error body, in either Huawei shape; (None, None) if neither."""
     inner = data.get("error")
     if isinstance(inner, dict):
         code, message = inner.get("code"), inner.get("message")
     else:
         code, message = data.get("error_code"), data.get("error_msg")
     return (
-        None if code is None else str(code),
+        None if code is None else str(code)[:64],
         None if message is None else str(message)[:200],
     )
 
 
-def _expires_at(response: httpx.Response) -> datetime | None:
+def _expires_at(data: dict[str, object]) -> datetime | None:
+    token = data.get("token")
+    raw = token.get("expires_at") if isinstance(token, dict) else None
     try:
-        raw = response.json()["token"]["expires_at"]
         parsed = datetime.fromisoformat(str(raw))
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,8 +1,17 @@
 """RomaClient: the one place that sends HTTP requests to the ROMA Connect API.
 
 One shared `httpx.AsyncClient` (connection reuse, timeouts, User-Agent), paging of the
-instance list, typed errors for every failure (see `roma_tui.api.errors`) and retries with
-exponential backoff and full jitter. Backoff sleeps go through the injected `Clock`.
+instance list, typed errors for every failure (see `roma_tui.api.errors`), bounds on what a
+server can send (`roma_tui.api.limits`: body size, JSON nesting, Retry-After, list length).
+
+Where retries live: a request is tried once by default (`NO_RETRY`): the monitor and `wait`
+already schedule the next poll themselves, with backoff and Retry-After, so a second layer of
+retries here would only stack long timeouts before they notice. A one-shot caller (`status`)
+passes `ONE_RETRY`: one more try, a second later, of a quick transient failure (5xx, 429 with
+a short Retry-After, a refused or dropped connection, a 200 whose body is cut or not JSON),
+never of a timeout, never of a 401. Backoff sleeps go through the injected `Clock`. Below
+this layer, `PasswordAuth` renews an expired IAM token once per request, and `AkSkAuth`'s
+lockout guard holds a rejected key: neither is a retry of a failure.
 
 Must not import textual, roma_tui.monitor, roma_tui.tui, roma_tui.scripting or
 roma_tui.simulator.
@@ -11,13 +20,14 @@ roma_tui.simulator.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import math
 import os
 import random as _random
 import re
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -28,7 +38,7 @@ from urllib.parse import quote
 import httpx
 
 from roma_tui import __version__
-from roma_tui.api.auth import describe_auth
+from roma_tui.api.auth import AkSkAuth, describe_auth
 from roma_tui.api.errors import (
     CLOCK_SKEW_CODES,
     NOT_FOUND_CODES,
@@ -42,16 +52,25 @@ from roma_tui.api.errors import (
     RomaError,
     TransportError,
 )
+from roma_tui.api.limits import (
+    MAX_BODY_BYTES,
+    MAX_INSTANCES,
+    cap_retry_after,
+    json_depth_exceeds,
+)
 from roma_tui.api.models import (
     CreationProgressResponse,
     InstanceDetailResponse,
     InstanceListPage,
     InstanceListResponse,
 )
+from roma_tui.api.safetext import terminal_safe
 from roma_tui.clock import Clock, SystemClock
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "NO_RETRY",
+    "ONE_RETRY",
     "PAGE_LIMIT",
     "RetryEvent",
     "RetryPolicy",
@@ -67,8 +86,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=8, keepalive_expiry=90)
 #: The API's largest page size for the instance list.
 PAGE_LIMIT = 100
-#: A safety net against a server whose `total` never comes within reach.
-MAX_PAGES = 1000
 #: At most this many characters of an error text go into a message.
 EXCERPT_CHARS = 200
 
@@ -81,7 +98,9 @@ class RetryPolicy:
     client sleeps a random time in [0, min(max_delay, base_delay * 2**(n-1))] ("full
     jitter"; without jitter the upper bound itself). A 429 waits at least its Retry-After;
     one asking for more than `max_retry_after` seconds is not retried here at all (the
-    error carries `retry_after`, so the caller can schedule the next try itself).
+    error carries `retry_after`, so the caller can schedule the next try itself). A timeout
+    is retried only with `retry_timeouts` (a host that does not answer in 30 s rarely
+    answers the next time, and a second try doubles the wait).
     """
 
     attempts: int = 3
@@ -89,6 +108,7 @@ class RetryPolicy:
     max_delay: float = 8.0
     jitter: bool = True
     max_retry_after: float = 30.0
+    retry_timeouts: bool = True
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -100,6 +120,19 @@ class RetryPolicy:
         """The sleep after failed try number `attempt` (1-based), before Retry-After."""
         ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(0, attempt - 1))
         return ceiling * random() if self.jitter else ceiling
+
+
+#: Try once: for callers that schedule their own next try (the monitor, `wait`). The default.
+NO_RETRY = RetryPolicy(attempts=1)
+#: For one-shot callers (`status`): one more try, a second later, of a quick transient failure.
+ONE_RETRY = RetryPolicy(
+    attempts=2,
+    base_delay=1.0,
+    max_delay=1.0,
+    jitter=False,
+    max_retry_after=5.0,
+    retry_timeouts=False,
+)
 
 
 @dataclass(frozen=True)
@@ -137,7 +170,8 @@ class RomaClient:
         self.project_id = project_id
         self.auth_method: str = "none" if auth is None else str(getattr(auth, "method", "custom"))
         self.auth_description = describe_auth(auth)
-        self.retry = retry or RetryPolicy()
+        self._guard = auth.guard if isinstance(auth, AkSkAuth) else None
+        self.retry = retry or NO_RETRY
         self.on_retry = on_retry
         self._clock: Clock = clock or SystemClock()
         self._random: Callable[[], float] = random or _random.random
@@ -151,8 +185,13 @@ class RomaClient:
             verify=_ssl_verify(verify),
             timeout=self._timeout,
             limits=DEFAULT_LIMITS,
-            headers={"User-Agent": f"roma-tui/{__version__}", "Accept": "application/json"},
+            headers={
+                "User-Agent": f"roma-tui/{__version__}",
+                "Accept": "application/json",
+                "Accept-Encoding": "identity",  # so the size cap bounds what is decoded
+            },
             follow_redirects=False,
+            event_hooks={"response": [self._cap_response]},
         )
 
     def __repr__(self) -> str:
@@ -188,6 +227,12 @@ class RomaClient:
         items per page); stops at an empty page, or, when `total` is missing, at a short
         page. Instances seen twice (the list shifted while paging) are kept once. Each page
         is checked for its shape and paging fields only; the merged list is validated once.
+
+        Bounded whatever the server claims: it stops at a page that brings nothing new (a
+        server ignoring `offset` sends the same page again: 2 requests, not `total / limit`),
+        after the pages that `total` and the first page's size imply (plus one, for a list
+        that shifted), and at `MAX_INSTANCES` instances (`total` then keeps the server's
+        count, larger than the instances returned).
         """
         path = f"/v2/{self._project_segment}/instances"
         merged_raw: dict[str, Any] | None = None
@@ -195,11 +240,15 @@ class RomaClient:
         seen: set[str] = set()
         total: int | None = None
         offset = 0
-        for _ in range(MAX_PAGES):
+        pages = 0
+        max_pages = math.ceil(MAX_INSTANCES / PAGE_LIMIT)  # until the first page says more
+        previous: list[object] | None = None
+        while pages < max_pages:
             params: dict[str, str | int] = {"offset": offset, "limit": PAGE_LIMIT}
             if status:
                 params["status"] = status
             data = await self._get_json(path, params)
+            pages += 1
             page = InstanceListPage.parse(data)
             raw = page.raw
             if merged_raw is None:
@@ -208,6 +257,7 @@ class RomaClient:
             page_items: list[object] = raw_items if isinstance(raw_items, list) else []
             if isinstance(page.total, int):
                 total = page.total
+            new = 0
             for item in page_items:
                 item_id = item.get("id") if isinstance(item, dict) else None
                 if isinstance(item_id, str) and item_id:
@@ -215,17 +265,23 @@ class RomaClient:
                         continue
                     seen.add(item_id)
                 items.append(item)
+                new += 1
             count = len(page_items)
             offset += count
-            if count == 0:
+            if count == 0 or new == 0 or page_items == previous:
+                break  # the end, or a server that does not page: it sent this page before
+            if len(items) >= MAX_INSTANCES:
+                log.debug("instance list: stopped at %d instances (total=%s)", len(items), total)
+                del items[MAX_INSTANCES:]
                 break
             if total is not None:
                 if offset >= total:
                     break
+                if pages == 1:
+                    max_pages = math.ceil(min(total, MAX_INSTANCES) / count) + 1
             elif count < PAGE_LIMIT:
                 break
-        else:
-            log.debug("instance list: stopped after %d pages (total=%s)", MAX_PAGES, total)
+            previous = page_items
         assert merged_raw is not None
         merged_raw["total"] = total if total is not None else len(items)
         merged_raw["size"] = len(items)
@@ -270,7 +326,14 @@ class RomaClient:
         if attempt >= policy.attempts:
             return None
         if isinstance(error, TransportError):
-            return policy.backoff(attempt, self._random)
+            timed_out = isinstance(error.__cause__, httpx.TimeoutException)
+            return (
+                None
+                if timed_out and not policy.retry_timeouts
+                else policy.backoff(attempt, self._random)
+            )
+        if isinstance(error, BadResponseError):
+            return policy.backoff(attempt, self._random)  # a cut or garbled 200: a proxy hiccup
         if not isinstance(error, ApiError):
             return None
         if error.status_code == 401:
@@ -304,6 +367,8 @@ class RomaClient:
                 str(exc),
             )
             raise error from exc
+        except UnicodeEncodeError as exc:  # a header value (a credential) that is not ASCII
+            raise _unsendable_header() from exc
         elapsed_ms = (self._clock.monotonic() - started) * 1000
         request_id = response.headers.get("X-Request-Id")
         log.debug(
@@ -315,22 +380,62 @@ class RomaClient:
             request_id or "-",
         )
         if not response.is_success:
-            raise self._api_error(response)
+            error = self._api_error(response)
+            held = self._guard.held_until(self._clock.now()) if self._guard else None
+            if held is not None:  # a rejected signature: say how long the key is held
+                wait = (held - self._clock.now()).total_seconds()
+                error.retry_after = max(error.retry_after or 0.0, wait)
+            raise error
+        return self._decode_json(response)
+
+    async def _cap_response(self, response: httpx.Response) -> None:
+        """Every response, before anything reads it (an httpx response hook, so IAM's answers
+        and the ones an auth flow reads itself are covered too): a body declared or turning out
+        larger than `MAX_BODY_BYTES` is a BadResponseError, read no further than the cap;
+        compressed content (never asked for) is refused, so the cap bounds what is decoded."""
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise BadResponseError(
+                f"{self._where} sent {_excerpt(encoding, 40)}-compressed content although "
+                "roma-tui asked for none (Accept-Encoding: identity): not read"
+            )
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            raise self._too_large(response.status_code)
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        response.stream = _CappedStream(stream, lambda: self._too_large(response.status_code))
+
+    def _too_large(self, status: int) -> BadResponseError:
+        return BadResponseError(
+            f"{self._where} answered HTTP {status} with a body larger than "
+            f"{MAX_BODY_BYTES // (1024 * 1024)} MB: not read (no ROMA response is that big)"
+        )
+
+    def _decode_json(self, response: httpx.Response) -> object:
+        """The JSON value of a 2xx body; BadResponseError when it is not JSON or nests too deep
+        (what a proxy that cut the connection, or a hostile server, sends)."""
         try:
-            return response.json()
+            data = json.loads(response.content)
+        except RecursionError:
+            data = _TOO_DEEP
         except ValueError as exc:
             content_type = response.headers.get("Content-Type", "no content type")
+            log.debug("2xx body is not JSON (%s): %r", content_type, response.text[:2000])
             excerpt = _excerpt(response.text)
-            log.debug(
-                "GET %s: 2xx body is not JSON (%s): %r", path, content_type, response.text[:2000]
-            )
             what = f": {excerpt}" if excerpt else " (empty body)"
             raise BadResponseError(
                 f"{self._where} answered HTTP {response.status_code} with something that is not "
                 f"JSON ({content_type}){what}"
             ) from exc
+        if data is _TOO_DEEP or json_depth_exceeds(data):
+            raise BadResponseError(
+                f"{self._where} answered HTTP {response.status_code} with JSON nested deeper "
+                "than any ROMA response: not read"
+            )
+        return data
 
-    def _transport_error(self, exc: httpx.HTTPError) -> TransportError:
+    def _transport_error(self, exc: httpx.HTTPError) -> RomaError:
         where = self._where
         for kind, phase, doing in _TIMEOUTS:
             if isinstance(exc, kind):
@@ -346,6 +451,8 @@ class RomaClient:
             )
         if isinstance(exc, httpx.ReadError | httpx.WriteError):
             return TransportError(f"connection to {where} broken: {_reason(exc)}")
+        if isinstance(exc, httpx.LocalProtocolError) and "header" in str(exc).lower():
+            return _unsendable_header()  # h11's text would show the value: never use it
         return TransportError(f"request to {where} failed: {_reason(exc) or type(exc).__name__}")
 
     def _api_error(self, response: httpx.Response) -> ApiError:
@@ -434,6 +541,36 @@ def _hint(
 # -- helpers -------------------------------------------------------------------------
 
 
+_TOO_DEEP = object()  # json.loads hit the recursion limit
+
+
+def _unsendable_header() -> ConfigError:
+    return ConfigError(
+        "cannot send the request: a credential holds a line break or a character HTTP "
+        "headers cannot carry; check the token (a token file must hold it on one line), "
+        "the AK/SK and the security token"
+    )
+
+
+class _CappedStream(httpx.AsyncByteStream):
+    """A response body stream that raises `too_large()` once more than MAX_BODY_BYTES came."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, too_large: Callable[[], RomaError]) -> None:
+        self._inner = inner
+        self._too_large = too_large
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        async for chunk in self._inner:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise self._too_large()
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 def _segment(value: str, what: str) -> str:
     """`value` percent-encoded as one URL path segment."""
     if not value or not value.strip():
@@ -494,16 +631,16 @@ def _reason(exc: BaseException) -> str:
 
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """Plain one-line text of at most `limit` characters: tags stripped, spaces collapsed."""
-    text = _SCRIPT_STYLE.sub(" ", text)
+    """Plain one-line text of at most `limit` characters, safe for a terminal: escape
+    sequences, controls and bidi marks gone (before and after HTML entities are decoded),
+    tags stripped, spaces collapsed."""
+    text = _SCRIPT_STYLE.sub(" ", terminal_safe(text))
     text = _TAG.sub(" ", text)
-    text = html.unescape(text)
-    text = _CONTROL.sub(" ", text)
+    text = terminal_safe(html.unescape(text))
     text = _SPACE.sub(" ", text).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
@@ -561,7 +698,7 @@ def _parse_error_body(response: httpx.Response) -> ErrorBody:
 
 
 def _parse_retry_after(value: str | None, clock: Clock) -> float | None:
-    """Retry-After as seconds from now: delta-seconds or an HTTP date."""
+    """Retry-After as seconds from now (delta-seconds or an HTTP date), capped at 15 minutes."""
     if not value:
         return None
     value = value.strip()
@@ -570,11 +707,11 @@ def _parse_retry_after(value: str | None, clock: Clock) -> float | None:
     except ValueError:
         pass
     else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
+        return cap_retry_after(seconds)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - clock.now()).total_seconds())
+    return cap_retry_after((when - clock.now()).total_seconds())

@@ -1,10 +1,15 @@
 """Typed errors raised by the API layer.
 
 Every error has a one-line `message` fit for a person (what happened and what to do);
-`str(error)` is that message. Secrets never appear in any of them.
+`str(error)` is that message. Secrets never appear in any of them, and neither does anything
+that could act on a terminal: every message (and an `ApiError`'s server-sent fields) goes
+through `redact_message` and `terminal_safe` when the error is made, whoever made it.
 """
 
 from __future__ import annotations
+
+from roma_tui.api.redaction import redact_message
+from roma_tui.api.safetext import terminal_safe
 
 NOT_FOUND_CODES = frozenset({"ROMA.00110002", "APIC.7302"})
 
@@ -32,6 +37,7 @@ class RomaError(Exception):
     """Base of every error roma-tui raises on purpose."""
 
     def __init__(self, message: str) -> None:
+        message = terminal_safe(redact_message(message))
         super().__init__(message)
         self.message = message
 
@@ -79,9 +85,9 @@ class ApiError(RomaError):
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
-        self.error_code = error_code
-        self.error_msg = error_msg
-        self.request_id = request_id
+        self.error_code = _shown(error_code)
+        self.error_msg = _shown(error_msg)
+        self.request_id = _shown(request_id)
         self.retry_after = retry_after
 
     @property
@@ -104,6 +110,10 @@ class ApiError(RomaError):
     def clock_skew(self) -> bool:
         """The gateway says the request's date is too far off: the local clock is wrong."""
         return self.error_code in CLOCK_SKEW_CODES
+
+
+def _shown(text: str | None) -> str | None:
+    return None if text is None else terminal_safe(redact_message(text))
 
 
 class AuthError(ApiError):

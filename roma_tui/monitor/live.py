@@ -27,9 +27,12 @@ Polling policy (all times from the injected clock, `interval` default 10 s):
   `refresh_progress(id)` called directly fetches at once, outside the budget.
 - On an error: the feed keeps its last good data and records the error; the next try is
   after `cadence * 2 ** (failures - 1)`, capped at 5 minutes, but never sooner than the
-  server's `Retry-After`. Errors that waiting will not fix (401/403, 4xx) start at 60 s,
-  and an authentication failure holds *every* feed until then (a run of bad AK/SK
-  signatures locks the key). A missing instance (404) on the progress feed waits 5 minutes.
+  server's `Retry-After` (itself capped at 15 minutes). Errors that waiting will not fix
+  (401/403, 4xx) start at 60 s, and an authentication failure holds *every* feed until then
+  (a run of bad AK/SK signatures locks the key); `refresh_now()` does not lift that hold.
+  A missing instance (404) on the progress feed waits 5 minutes.
+- The client is expected not to retry (`RomaClient`'s default): this schedule is the one
+  retry layer, so a failing poll costs one timeout, not three, before it shows.
 
 Refresh methods never raise `RomaError`. No Textual and no httpx here: the client is
 anything with the two async methods of `InstanceSource` (`RomaClient` is one).
@@ -47,6 +50,7 @@ from types import MappingProxyType
 from typing import Literal, Protocol
 
 from roma_tui.api.errors import ApiError, NotFoundError, RomaError
+from roma_tui.api.limits import cap_retry_after
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
@@ -260,9 +264,14 @@ class Monitor:
             self._all_due_now()
 
     def refresh_now(self) -> None:
-        """Make every feed due now (also lifts an authentication hold)."""
-        self._hold_until = None
+        """Make every feed due now. An authentication hold stays (see `held_until`): lifting
+        it on a key press would send a rejected AK/SK signature again, and again."""
         self._all_due_now()
+
+    def held_until(self, now: datetime | None = None) -> datetime | None:
+        """When the hold after an authentication failure ends; None when nothing is held."""
+        hold = self._hold_until
+        return hold if hold is not None and (now or self._clock.now()) < hold else None
 
     def _all_due_now(self) -> None:
         now = self._clock.now()
@@ -591,8 +600,9 @@ class Monitor:
 
     @staticmethod
     def _retry_after(error: RomaError) -> float:
-        if isinstance(error, ApiError) and error.retry_after is not None:
-            return max(0.0, float(error.retry_after))
+        """The server's Retry-After in seconds, 0 without one, never over 15 minutes."""
+        if isinstance(error, ApiError):
+            return cap_retry_after(error.retry_after) or 0.0
         return 0.0
 
     def _backoff(self, cadence: float, failures: int, error: RomaError) -> float:

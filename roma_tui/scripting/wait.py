@@ -8,7 +8,8 @@ shows a live display (one bar per sub-service); otherwise it prints one timestam
 change, e.g. `2025-03-06T12:01:43Z mqs creating 40%`, and nothing when nothing changed.
 Transient faults (network, bad JSON, 5xx, 429) are reported on `err`, one line each, and tried
 again with backoff (honouring Retry-After): `wait` is its own retry layer, its client does not
-retry; they end the wait only through the timeout.
+retry; they end the wait only through the timeout. Retry-After is honoured, capped at 15
+minutes.
 
 Exit codes: 0 running; 1 creation failed, or the instance ended up anything but running
 (error, frozen, deleting, deleted), with the reason on `err`; 2 timed out; 3 configuration or
@@ -32,6 +33,7 @@ from rich.live import Live
 from rich.text import Text
 
 from roma_tui.api.errors import ApiError, RomaError
+from roma_tui.api.limits import cap_retry_after
 from roma_tui.clock import Clock
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
@@ -200,9 +202,10 @@ class LiveDisplay:
 
 
 def _backoff(failures: int, interval: float, error: RomaError) -> float:
-    delay = min(interval * 2.0 ** min(failures - 1, 16), max(interval, MAX_BACKOFF))
-    if isinstance(error, ApiError) and error.retry_after is not None:
-        delay = max(delay, error.retry_after)
+    """Exponential from the interval, capped; never sooner than Retry-After (itself capped)."""
+    delay = min(interval * 2.0 ** min(failures - 1, 32), max(interval, MAX_BACKOFF))
+    if isinstance(error, ApiError):
+        delay = max(delay, cap_retry_after(error.retry_after) or 0.0)
     return delay
 
 

@@ -15,7 +15,7 @@ faults (--faults KEY=VALUE,KEY=VALUE,...; "none" for none):
   error_rate=P       probability of a 5xx with a Huawei error body (500 or 503)
   throttle=N         bursts of N consecutive 429 APIGW.0308 answers with Retry-After ...
   throttle_every=M   ... one burst at the start of every M requests (0: one burst), default 20
-  retry_after=S      the Retry-After seconds sent with a 429 (default 1, at most 86400)
+  retry_after=S      the Retry-After seconds sent with a 429 (default 1; absurd values are allowed)
   malformed=P        probability of a 200 whose JSON body is cut in half
   html=P             probability of a 502 HTML page from the "gateway" (nginx style)
   drop=P             probability of closing the connection without any response
@@ -34,7 +34,7 @@ _LIMITS: dict[str, float] = {
     "jitter": 3600,
     "throttle": 1_000_000,
     "throttle_every": 1_000_000,
-    "retry_after": 86400,
+    "retry_after": 10**15,  # an absurd Retry-After is itself a fault worth sending
     "token_ttl": 365 * 86400,
     "apig": 1,
 }

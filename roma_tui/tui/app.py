@@ -11,6 +11,7 @@ Imports textual, rich, roma_tui.monitor and roma_tui.clock; never httpx.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from roma_tui.monitor.snapshot import Feed, Snapshot
 from roma_tui.monitor.view import InstanceView, instance_view
 from roma_tui.tui.render import clean, duration, when
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
+from roma_tui.tui.signals import ExitOnSignal
 from roma_tui.tui.state import SORTS, UiState, load_state, save_state
 from roma_tui.tui.widgets import (
     DetailPane,
@@ -581,6 +583,17 @@ class RomaApp(App[int]):
     def action_refresh(self) -> None:
         if self.monitor is None:
             return
+        now = self.clock.now()
+        held = self.monitor.held_until(now)
+        if held is not None:  # a refresh cannot lift it: that could lock an AK/SK
+            self.notify(
+                f"Held after an authentication failure: the next try is at "
+                f"{held.astimezone(UTC):%H:%M:%S} UTC (in {duration(held - now)})",
+                severity="warning",
+                timeout=5,
+                markup=False,
+            )
+            return
         self.monitor.refresh_now()
         self._internal_error = None
         self.notify("Refreshing…", timeout=2)
@@ -647,9 +660,22 @@ class RomaApp(App[int]):
 
 
 def run_tui(monitor: Monitor | None, options: TuiOptions, problem: str | None = None) -> int:
-    """Run the app until the user quits; the exit code (2 when it could not start)."""
+    """Run the app until the user quits; the exit code (2 when it could not start, 128 +
+    the signal's number when SIGTERM, SIGHUP or SIGINT ended it)."""
     app = RomaApp(monitor, options, problem)
-    result = app.run(mouse=options.mouse)
+    signals = ExitOnSignal(app)
+
+    async def run() -> int | None:
+        loop = asyncio.get_running_loop()
+        signals.install(loop)
+        try:
+            return await app.run_async(mouse=options.mouse)
+        finally:
+            signals.remove(loop)
+
+    result = asyncio.run(run())
+    if signals.exit_code is not None:
+        return signals.exit_code
     if result is None:
         return 2 if monitor is None else 0
     return int(result)
