@@ -115,7 +115,7 @@ def paged_handler(
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path != LIST_PATH:
             return httpx.Response(
-                200, json={"id": "x", "instance_name": "one", "status": "Running"}
+                200, json={"instance_id": "x", "name": "one", "status": "running"}
             )
         offset = int(request.url.params["offset"])
         limit = int(request.url.params["limit"])
@@ -273,23 +273,14 @@ async def test_no_status_parameter_without_a_filter() -> None:
 # --- the single-instance endpoints -----------------------------------------------------------
 
 
-async def test_progress_and_detail_paths_percent_encode_the_id() -> None:
+async def test_the_progress_path_percent_encodes_the_id() -> None:
     rec = Recorder(
-        lambda r: (
-            httpx.Response(200, json={"instance_id": "x", "progress": 40, "item": []})
-            if r.url.raw_path.endswith(b"/process")
-            else httpx.Response(
-                200, json={"id": "x", "instance_name": "roma-x", "status": "Creating"}
-            )
-        )
+        lambda r: httpx.Response(200, json={"instance_id": "x", "progress": 40, "item": []})
     )
     async with make_client(rec) as client:
         progress = await client.get_creation_progress("a/b c?")
-        detail = await client.get_instance("a/b c?")
     assert rec.requests[0].url.raw_path == f"/v2/{PROJECT}/instances/a%2Fb%20c%3F/process".encode()
-    assert rec.requests[1].url.raw_path == f"/v2/{PROJECT}/apic/instances/a%2Fb%20c%3F".encode()
     assert progress.progress == 40
-    assert detail.instance_name == "roma-x"
     assert progress.raw == {"instance_id": "x", "progress": 40, "item": []}
 
 
@@ -310,7 +301,7 @@ async def test_every_error_body_shape_gives_code_and_message(body: dict[str, Any
     rec = Recorder(error_response(400, body, headers={"X-Request-Id": "8c1e5d"}))
     async with make_client(rec) as client:
         with pytest.raises(ApiError) as info:
-            await client.get_instance("abc")
+            await client.get_creation_progress("abc")
     error = info.value
     assert type(error) is ApiError
     assert error.status_code == 400
@@ -349,7 +340,7 @@ async def test_request_id_is_kept() -> None:
     rec = Recorder(error_response(400, body, headers={"X-Request-Id": rid}))
     async with make_client(rec) as client:
         with pytest.raises(ApiError) as info:
-            await client.get_instance("abc")
+            await client.get_creation_progress("abc")
     assert info.value.request_id == rid
     assert f"(request {rid})" in info.value.message
 
@@ -358,7 +349,7 @@ async def test_empty_error_body_uses_the_reason_phrase() -> None:
     rec = Recorder(httpx.Response(400, content=b""))
     async with make_client(rec) as client:
         with pytest.raises(ApiError) as info:
-            await client.get_instance("abc")
+            await client.get_creation_progress("abc")
     assert info.value.message == "HTTP 400: Bad Request"
 
 
@@ -413,7 +404,7 @@ async def test_token_401_is_never_retried_and_names_the_auth_method() -> None:
     rec = Recorder(error_response(401, body))
     async with make_client(rec, retry=RetryPolicy(attempts=5)) as client:
         with pytest.raises(AuthError) as info:
-            await client.get_instance("abc")
+            await client.get_creation_progress("abc")
     assert rec.count == 1
     assert "auth: token" in info.value.message
     assert "clock" not in info.value.message
@@ -424,7 +415,7 @@ async def test_other_4xx_are_not_retried(status: int) -> None:
     rec = Recorder(error_response(status, {"error_code": "ROMA.1000", "error_msg": "no"}))
     async with make_client(rec, retry=RetryPolicy(attempts=5)) as client:
         with pytest.raises(ApiError) as info:
-            await client.get_instance("abc")
+            await client.get_creation_progress("abc")
     assert rec.count == 1
     assert info.value.status_code == status
     assert isinstance(info.value, AuthError) == (status == 403)
@@ -436,12 +427,12 @@ async def test_other_4xx_are_not_retried(status: int) -> None:
 async def test_5xx_is_retried_with_backoff_then_succeeds() -> None:
     clock = FakeClock()
     events: list[RetryEvent] = []
-    ok = httpx.Response(200, json={"id": "abc", "instance_name": "roma", "status": "Running"})
+    ok = httpx.Response(200, json={"instance_id": "abc", "name": "roma", "status": "running"})
     rec = Recorder(error_response(503, {"error_code": "ROMA.9999"}), error_response(500, None), ok)
     policy = RetryPolicy()
     async with make_client(rec, clock=clock, retry=policy, events=events, random=lambda: 0.5) as c:
-        detail = await c.get_instance("abc")
-    assert detail.status == "Running"
+        detail = await c.get_creation_progress("abc")
+    assert detail.status == "running"
     assert rec.count == 3
     assert [e.attempt for e in events] == [1, 2]
     assert [e.delay for e in events] == [0.25, 0.5]  # full jitter: 0.5 * (0.5, 1.0)
@@ -555,7 +546,7 @@ async def test_connect_timeout_is_retried() -> None:
     rec = Recorder(httpx.ConnectTimeout("timed out"))
     async with make_client(rec, retry=RetryPolicy()) as client:
         with pytest.raises(TransportError) as info:
-            await client.get_instance("abc")
+            await client.get_creation_progress("abc")
     assert rec.count == 3
     assert info.value.message == f"timed out after 10 s connecting to {ENDPOINT}"
 
@@ -577,7 +568,7 @@ async def test_json_of_the_wrong_shape_is_a_bad_response() -> None:
     rec = Recorder(httpx.Response(200, json=["not", "an", "object"]))
     async with make_client(rec) as client:
         with pytest.raises(BadResponseError):
-            await client.get_instance("abc")
+            await client.get_creation_progress("abc")
 
 
 async def test_only_roma_errors_escape() -> None:
@@ -683,7 +674,7 @@ async def test_one_async_client_is_shared_by_every_call(monkeypatch: pytest.Monk
     async with make_client(rec) as client:
         await client.list_instances()
         await client.list_instances()
-        await client.get_instance("id-0001")
+        await client.get_creation_progress("id-0001")
         assert not client.http.is_closed
     assert len(created) == 1
     assert created[0] is client.http
@@ -716,7 +707,7 @@ async def test_connection_reuse_over_a_real_loopback_socket(
                 if "/instances?" in target:
                     body = {"total": 1, "size": 1, "instances": [instance(1)]}
                 else:
-                    body = {"id": "id-0001", "instance_name": "roma-1", "status": "Running"}
+                    body = {"instance_id": "id-0001", "name": "roma-1", "status": "running"}
                 data = json.dumps(body).encode()
                 writer.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -735,7 +726,7 @@ async def test_connection_reuse_over_a_real_loopback_socket(
         async with RomaClient(f"http://127.0.0.1:{port}", PROJECT, None) as client:
             for _ in range(3):
                 await client.list_instances()
-                await client.get_instance("id-0001")
+                await client.get_creation_progress("id-0001")
     finally:
         server.close()
         await server.wait_closed()

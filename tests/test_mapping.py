@@ -9,14 +9,12 @@ import pytest
 
 from roma_tui.api.models import (
     CreationProgressResponse,
-    InstanceDetailResponse,
     InstanceListResponse,
     ProgressInstance,
 )
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.mapping import (
     clean_text,
-    instance_from_detail,
     instance_from_listed,
     instance_from_progress,
     parse_time,
@@ -240,29 +238,6 @@ def test_listed_instance_mapping() -> None:
     assert inst.available_zones == ("az1", "az2")
     assert (inst.charging, inst.public_address) == ("on demand", "203.0.113.7")
     assert (inst.error_code, inst.error_msg) == (None, None)
-
-
-def test_detail_mapping() -> None:
-    data = {
-        "id": "d-1",
-        "instance_name": "detail-one",
-        "status": "CreateSuccess",
-        "spec": "ROMA_BASIC",
-        "type": None,
-        "create_time": 1741262473,
-        "available_zone_ids": '["az1"]',
-        "charging_mode": 0,
-        "ingress_ip": "192.0.2.10",
-        "eip_address": "",
-        "maintain_begin": "02:00:00",
-    }
-    inst = instance_from_detail(InstanceDetailResponse.parse(data))
-    assert (inst.id, inst.name) == ("d-1", "detail-one")
-    assert (inst.status, inst.status_raw) == (Status.CREATING, "CreateSuccess")
-    assert (inst.type, inst.spec, inst.created) == ("basic", "ROMA_BASIC", T0)
-    assert (inst.available_zones, inst.charging) == (("az1",), "on demand")
-    assert (inst.connect_address, inst.public_address) == ("192.0.2.10", None)
-    assert inst.maintain_begin == "02:00:00"
 
 
 def test_embedded_instance_borrows_id_and_name_from_the_top_level() -> None:

@@ -13,7 +13,6 @@ from helpers import view_of
 from roma_tui.api.errors import BadResponseError
 from roma_tui.api.models import (
     CreationProgressResponse,
-    InstanceDetailResponse,
     InstanceListPage,
     InstanceListResponse,
 )
@@ -222,35 +221,12 @@ def test_list_instances_not_a_list(instances: object) -> None:
     assert wire.instances == []
 
 
-def test_detail_shape() -> None:
-    data = {
-        "id": "d-1",
-        "project_id": "p",
-        "instance_name": "detail-one",
-        "status": "CreateSuccess",
-        "instance_status": 2,
-        "spec": "ROMA_PLATINUM_IPV6",
-        "create_time": 1741262473,
-        "available_zone_ids": "az1,az2",
-        "charging_mode": 1,
-        "listeners": [{"ip": "x"}],
-    }
-    wire = InstanceDetailResponse.parse(data)
-    assert (wire.instance_name, wire.instance_status, wire.create_time) == (
-        "detail-one",
-        2,
-        1741262473,
-    )
-    assert wire.raw == data
-
-
 @pytest.mark.parametrize(
     ("model", "what"),
     [
         (CreationProgressResponse, "creation progress"),
         (InstanceListResponse, "instance list"),
         (InstanceListPage, "instance list"),
-        (InstanceDetailResponse, "instance detail"),
     ],
 )
 @pytest.mark.parametrize(("data", "kind"), [([], "list"), ("<html>", "str"), (None, "null")])

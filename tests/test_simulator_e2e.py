@@ -81,9 +81,6 @@ async def test_each_auth_method_reads_every_endpoint(sim_server: SimServer, kind
         assert [i.name for i in progress.item or []] == ["mqs", "lvs"]
         assert progress.instance is not None
         assert progress.instance.instance_id == SEED_ID
-        detail = await roma.get_instance(SEED_ID)
-        assert detail.instance_name == "roma-2222"
-        assert detail.status == "Creating"
 
 
 @pytest.mark.parametrize("kind", AUTH_METHODS)
@@ -132,8 +129,6 @@ async def test_the_failing_instance(sim_server: SimServer, client: RomaClient) -
     assert failed[0].error_msg and "quota" in failed[0].error_msg
     assert progress.instance is not None
     assert progress.instance.error_message == failed[0].error_msg
-    detail = await client.get_instance(BILLING_ID)
-    assert detail.status == "CreateFail"
 
 
 async def test_unknown_instance_is_not_found(client: RomaClient) -> None:

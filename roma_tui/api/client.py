@@ -60,7 +60,6 @@ from roma_tui.api.limits import (
 )
 from roma_tui.api.models import (
     CreationProgressResponse,
-    InstanceDetailResponse,
     InstanceListPage,
     InstanceListResponse,
 )
@@ -293,12 +292,6 @@ class RomaClient:
         segment = _segment(instance_id, "instance id")
         data = await self._get_json(f"/v2/{self._project_segment}/instances/{segment}/process")
         return CreationProgressResponse.parse(data)
-
-    async def get_instance(self, instance_id: str) -> InstanceDetailResponse:
-        """Details of one instance (`/apic/instances/{id}`)."""
-        segment = _segment(instance_id, "instance id")
-        data = await self._get_json(f"/v2/{self._project_segment}/apic/instances/{segment}")
-        return InstanceDetailResponse.parse(data)
 
     # -- machinery -------------------------------------------------------------------
 

@@ -32,7 +32,6 @@ from roma_tui.api.errors import BadResponseError
 
 __all__ = [
     "CreationProgressResponse",
-    "InstanceDetailResponse",
     "InstanceListPage",
     "InstanceListResponse",
     "ListedInstance",
@@ -263,34 +262,3 @@ class CreationProgressResponse(_Response):
     progress: Int = Field(None, validation_alias=AliasChoices("progress", "process"))
     status: Str = None
     item: Annotated[list[ProgressItem] | None, BeforeValidator(_objects)] = None
-
-
-# --- GET /v2/{project_id}/apic/instances/{instance_id} ---------------------------------------
-
-
-class InstanceDetailResponse(_Response):
-    """One instance from the `/apic/` detail endpoint (CamelCase status, int seconds)."""
-
-    _what: ClassVar[str] = "instance detail"
-
-    id: Str = None
-    project_id: Str = None
-    instance_name: Str = Field(None, validation_alias=AliasChoices("instance_name", "name"))
-    status: Str = None
-    instance_status: Int = None
-    type: Str = None
-    spec: Str = None
-    create_time: Stamp = None
-    enterprise_project_id: Str = None
-    eip_address: Str = None
-    ingress_ip: Str = None
-    charging_mode: Charging = None
-    description: Str = None
-    vpc_id: Str = None
-    subnet_id: Str = None
-    security_group_id: Str = None
-    maintain_begin: Str = None
-    maintain_end: Str = None
-    available_zone_ids: Zones = None
-    instance_version: Str = None
-    cipher_type: Str = None

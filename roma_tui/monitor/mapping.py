@@ -18,7 +18,6 @@ from functools import lru_cache
 
 from roma_tui.api.models import (
     CreationProgressResponse,
-    InstanceDetailResponse,
     ListedInstance,
     ProgressInstance,
     ProgressItem,
@@ -28,7 +27,6 @@ from roma_tui.monitor.present import printable
 
 __all__ = [
     "clean_text",
-    "instance_from_detail",
     "instance_from_listed",
     "instance_from_progress",
     "parse_time",
@@ -173,29 +171,6 @@ def instance_from_listed(m: ListedInstance) -> Instance:
         error_code=_error_code(m.error_code, status),
         error_msg=clean_text(m.error_msg),
         public_address=clean_text(m.publicip_address),
-    )
-
-
-def instance_from_detail(m: InstanceDetailResponse) -> Instance:
-    status, raw = _status(m.status)
-    return Instance(
-        id=clean_text(m.id) or "",
-        name=clean_text(m.instance_name) or "",
-        status=status,
-        status_raw=raw,
-        type=_type(m.type, m.spec),
-        spec=clean_text(m.spec),
-        created=parse_time(m.create_time),
-        available_zones=_zones(m.available_zone_ids),
-        connect_address=clean_text(m.ingress_ip),
-        vpc_id=clean_text(m.vpc_id),
-        subnet_id=clean_text(m.subnet_id),
-        security_group_id=clean_text(m.security_group_id),
-        charging=_charging(m.charging_mode),
-        maintain_begin=clean_text(m.maintain_begin),
-        maintain_end=clean_text(m.maintain_end),
-        description=clean_text(m.description),
-        public_address=clean_text(m.eip_address),
     )
 
 

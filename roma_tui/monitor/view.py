@@ -198,7 +198,8 @@ def _reason(
     status: Status, listed: Instance | None, prog: CreationProgress | None
 ) -> Reason | None:
     """Why it failed: the failed sub-service, else the progress's `instance`, else the list;
-    for any other settled status, the list's error, if it gave one."""
+    for any other status but creating and running (the list's error, if it gave one): a
+    leftover error text on a running instance is not a problem to show."""
     if status is Status.FAILED and prog is not None:
         failed = _failed_subs(prog)
         if failed:
@@ -206,7 +207,9 @@ def _reason(
         inner = prog.instance
         if inner is not None and (inner.error_code or inner.error_msg):
             return Reason(inner.error_code, inner.error_msg)
-    if status.settled and listed is not None and (listed.error_code or listed.error_msg):
+    if status in (Status.CREATING, Status.RUNNING):
+        return None
+    if listed is not None and (listed.error_code or listed.error_msg):
         return Reason(listed.error_code, listed.error_msg)
     return Reason(None, None) if status is Status.FAILED else None
 

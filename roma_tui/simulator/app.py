@@ -182,8 +182,11 @@ class SimState:
         if final is not None:
             return final
         state = evaluate(spec, self.anchor_ms, now_ms)
-        if state is not None and state.phase != "creating":
-            self._final[spec.id] = state  # running or failed: it never changes again
+        if state is not None and (
+            state.phase == "failed"
+            or (state.phase == "running" and state.lifecycle == spec.lifecycle)
+        ):
+            self._final[spec.id] = state  # it never changes again
         return state
 
     def instances(self, now_ms: int) -> list[InstanceState]:
@@ -324,7 +327,7 @@ async def list_instances(request: Request) -> Response:
     if problem is not None:
         return problem
     offset = _int_param(request, "offset", 0)
-    limit = _int_param(request, "limit", 20)
+    limit = _int_param(request, "limit", 10)  # the real default page size
     if offset is None or offset < 0:
         return api_error(400, "ROMA.00110001", "Invalid parameter: offset must be an integer >= 0.")
     if limit is None or not 1 <= limit <= MAX_LIMIT:
@@ -336,7 +339,7 @@ async def list_instances(request: Request) -> Response:
     status = request.query_params.get("status")
     if status:
         wanted = status.upper()
-        states = [s for s in states if wire.status_text(s.phase, "upper") == wanted]
+        states = [s for s in states if wire.status_text(wire.word(s), "upper") == wanted]
     page_size = limit if sim.scenario.page_cap is None else min(limit, sim.scenario.page_cap)
     page = states[offset : offset + page_size]
     project_id = sim.credentials.project_id
@@ -355,8 +358,11 @@ async def creation_progress(request: Request) -> Response:
         return problem
     now = sim.now_ms()
     state = sim.instance(request.path_params["instance_id"], now)
-    if state is None:
+    if state is None or wire.word(state) in wire.GONE:
         return api_error(404, "ROMA.00110002", "The instance does not exist.")
+    if state.spec.progress_lag:  # a document that lags behind the list
+        lagging = now - round(state.spec.progress_lag * 1000)
+        state = evaluate(state.spec, sim.anchor_ms, lagging) or state
     return json_response(wire.creation_progress(state, sim.credentials.project_id, now))
 
 
@@ -365,7 +371,7 @@ async def instance_detail(request: Request) -> Response:
     if problem is not None:
         return problem
     state = sim.instance(request.path_params["instance_id"], sim.now_ms())
-    if state is None:
+    if state is None or wire.word(state) in wire.GONE:
         return api_error(404, "APIC.7302", "Instance not found.")
     return json_response(wire.instance_detail(state, sim.credentials.project_id))
 

@@ -27,6 +27,23 @@ INSTANCE_TYPES: tuple[InstanceType, ...] = ("basic", "professional", "enterprise
 StatusStyle = Literal["upper", "lower", "title"]
 Phase = Literal["creating", "running", "failed"]
 ItemPhase = Literal["waiting", "creating", "done", "failed"]
+# What a created instance becomes after its creation (the list's and the detail's words; the
+# creation progress keeps saying `running`, as a stale document would).
+Lifecycle = Literal[
+    "error", "frozen", "updating", "deleting", "deleted", "soft_deleted", "delete_failed"
+]
+LIFECYCLES: tuple[Lifecycle, ...] = (
+    "error",
+    "frozen",
+    "updating",
+    "deleting",
+    "deleted",
+    "soft_deleted",
+    "delete_failed",
+)
+# How a failed creation is reported: every status says so (`status`), or only the embedded
+# instance's `errorMessage` does while every status still says creating (`message`).
+FailReport = Literal["status", "message"]
 
 # Plausible sub-services per type: (name, start s, duration s). Used when a scenario instance
 # lists none, and by `large_scenario`.
@@ -64,6 +81,7 @@ class SubServiceSpec:
     fail_after: float | None = None  # seconds after its start; None: it succeeds
     error_code: str = ""
     error_msg: str = ""
+    report_end: bool = True  # False: `end_time` stays 0 once it ended, only `taken_time` tells
 
 
 @dataclass(frozen=True)
@@ -91,6 +109,12 @@ class InstanceSpec:
     update_lag_ms: int = 1500  # `updatedAt` = creation + this, until creation ends
     status_style: StatusStyle | None = None  # force one spelling of the status everywhere
     extra: dict[str, Any] = field(default_factory=dict)  # embedded camelCase fields, verbatim
+    lifecycle: Lifecycle | None = None  # what it becomes `lifecycle_after` s after creation
+    lifecycle_after: float = 0.0
+    fail_report: FailReport = "status"
+    report_end: bool = True  # False: the progress's `end_time` stays 0 once creation ended
+    progress_lag: float = 0.0  # the creation progress shows the state this many s ago
+    top_status: str | None = None  # the progress's top-level `status`, verbatim (a new word)
 
     @property
     def spec(self) -> str:
@@ -131,7 +155,8 @@ class SubServiceState:
 @dataclass(frozen=True)
 class InstanceState:
     spec: InstanceSpec
-    phase: Phase
+    phase: Phase  # of the creation
+    lifecycle: Lifecycle | None  # what it is now, once created (None: running)
     created_ms: int
     end_ms: int  # 0 = not finished
     updated_ms: int
@@ -231,8 +256,23 @@ def evaluate(spec: InstanceSpec, anchor_ms: int, now_ms: int) -> InstanceState |
         error_code = error_msg = ""
     taken = _minutes((end or now_ms) - created)
     updated = end if end else created + spec.update_lag_ms
+    lifecycle: Lifecycle | None = None
+    if phase == "running" and spec.lifecycle is not None:
+        changed = end + round(spec.lifecycle_after * 1000)
+        if now_ms >= changed:
+            lifecycle, updated = spec.lifecycle, changed
     return InstanceState(
-        spec, phase, created, end, updated, progress, taken, tuple(items), error_code, error_msg
+        spec,
+        phase,
+        lifecycle,
+        created,
+        end,
+        updated,
+        progress,
+        taken,
+        tuple(items),
+        error_code,
+        error_msg,
     )
 
 
@@ -253,6 +293,7 @@ def _sub_service(data: Any, where: str) -> SubServiceSpec:
             fail_after=None if fail_after is None else float(fail_after),
             error_code=str(data.get("error_code", "")),
             error_msg=str(data.get("error_msg", "")),
+            report_end=bool(data.get("report_end", True)),
         )
     except KeyError as exc:
         raise ScenarioError(f"{where}: sub-service without {exc.args[0]!r}") from None
@@ -294,6 +335,12 @@ def _instance(data: Any, where: str) -> InstanceSpec:
         style = data.get("status_style")
         if style not in (None, "upper", "lower", "title"):
             raise ScenarioError(f"{where}: status_style must be upper, lower or title")
+        lifecycle = data.get("lifecycle")
+        if lifecycle is not None and lifecycle not in LIFECYCLES:
+            raise ScenarioError(f"{where}: lifecycle must be one of {', '.join(LIFECYCLES)}")
+        fail_report = data.get("fail_report", "status")
+        if fail_report not in ("status", "message"):
+            raise ScenarioError(f"{where}: fail_report must be status or message")
         kwargs: dict[str, Any] = {k: str(data[k]) for k in _SIMPLE_FIELDS if k in data}
         if "available_zones" in data:
             kwargs["available_zones"] = tuple(str(z) for z in data["available_zones"])
@@ -309,6 +356,12 @@ def _instance(data: Any, where: str) -> InstanceSpec:
             created_at_ms=None if created_at is None else int(created_at),
             status_style=style,
             extra=dict(data.get("extra", {})),
+            lifecycle=lifecycle,
+            lifecycle_after=float(data.get("lifecycle_after", 0)),
+            fail_report=fail_report,
+            report_end=bool(data.get("report_end", True)),
+            progress_lag=float(data.get("progress_lag", 0)),
+            top_status=None if data.get("top_status") is None else str(data["top_status"]),
             **kwargs,
         )
     except KeyError as exc:
@@ -357,10 +410,11 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_from_spec(spec: str | Path | None) -> Scenario:
-    """`None`/"default", "large" or "large:N" (generated), or the path of a TOML file."""
+    """`None`/"default", "vocabulary" (every status the API has), "large" or "large:N"
+    (generated), or the path of a TOML file."""
     text = "default" if spec is None else str(spec)
-    if text == "default":
-        return default_scenario()
+    if text in BUNDLED:
+        return bundled_scenario(text)
     name, _, count = text.partition(":")
     if name == "large":
         try:
@@ -375,10 +429,19 @@ def scenario_from_spec(spec: str | Path | None) -> Scenario:
     return load_scenario(text)
 
 
+BUNDLED = ("default", "vocabulary")
+
+
+def bundled_scenario(name: str) -> Scenario:
+    """A scenario shipped with roma-tui: `default` (a dozen instances showing what an operator
+    meets), `vocabulary` (every status and quirk the real API has, for the one-truth tests)."""
+    text = resources.files(__package__).joinpath(f"scenarios/{name}.toml").read_text("utf-8")
+    return parse_scenario(tomllib.loads(text), f"{name}.toml")
+
+
 def default_scenario() -> Scenario:
-    """The bundled scenario: a dozen instances showing everything an operator meets."""
-    text = resources.files(__package__).joinpath("scenarios/default.toml").read_text("utf-8")
-    return parse_scenario(tomllib.loads(text), "default.toml")
+    """The bundled default scenario."""
+    return bundled_scenario("default")
 
 
 def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:

@@ -14,19 +14,61 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from roma_tui.simulator.scenario import InstanceState, Phase, StatusStyle
+from roma_tui.simulator.scenario import InstanceState, Lifecycle, Phase, StatusStyle
 
-_STATUS: dict[str, dict[Phase, str]] = {
-    "upper": {"creating": "CREATING", "running": "RUNNING", "failed": "CREATE_FAILED"},
-    "lower": {"creating": "creating", "running": "running", "failed": "create_failed"},
-    "title": {"creating": "Creating", "running": "Running", "failed": "CreateFailed"},
+Word = Phase | Lifecycle
+# The list's documented words (CheckRomaInstanceListV2) in three spellings; `frozen` and
+# `updating` are not among them (a server that says them anyway is a case worth having).
+_STATUS: dict[str, dict[Word, str]] = {
+    "upper": {
+        "creating": "CREATING",
+        "running": "RUNNING",
+        "failed": "CREATE_FAILED",
+        "error": "ERROR",
+        "frozen": "FROZEN",
+        "updating": "UPDATING",
+        "deleting": "DELETING",
+        "deleted": "DELETED",
+        "soft_deleted": "SOFT_DELETED",
+        "delete_failed": "DELETE_FAILED",
+    },
+    "lower": {
+        "creating": "creating",
+        "running": "running",
+        "failed": "create_failed",
+        "error": "error",
+        "frozen": "frozen",
+        "updating": "updating",
+        "deleting": "deleting",
+        "deleted": "deleted",
+        "soft_deleted": "soft_deleted",
+        "delete_failed": "delete_failed",
+    },
+    "title": {
+        "creating": "Creating",
+        "running": "Running",
+        "failed": "CreateFailed",
+        "error": "Error",
+        "frozen": "Frozen",
+        "updating": "Updating",
+        "deleting": "Deleting",
+        "deleted": "Deleted",
+        "soft_deleted": "SoftDeleted",
+        "delete_failed": "DeleteFailed",
+    },
 }
 # The /apic/ detail: CamelCase status and its number (SDK ShowDetailsOfInstanceV2Response).
-_DETAIL_STATUS: dict[Phase, tuple[str, int]] = {
+_DETAIL_STATUS: dict[Word, tuple[str, int]] = {
     "creating": ("Creating", 1),
     "running": ("Running", 6),
     "failed": ("CreateFail", 3),
+    "error": ("Unhealthy", 40),
+    "frozen": ("Frozen", 37),
+    "updating": ("Updating", 12),
+    "deleting": ("Deleting", 23),
+    "delete_failed": ("DeleteFailed", 24),
 }
+GONE: tuple[Word, ...] = ("deleted", "soft_deleted")  # listed, but no progress nor detail
 _SPEC: dict[str, str] = {
     "basic": "ROMA_BASIC",
     "professional": "ROMA_PROFESSIONAL",
@@ -35,13 +77,26 @@ _SPEC: dict[str, str] = {
 }
 
 
-def status_text(phase: Phase, style: StatusStyle) -> str:
-    return _STATUS[style][phase]
+def status_text(word: Word, style: StatusStyle) -> str:
+    return _STATUS[style][word]
+
+
+def word(state: InstanceState) -> Word:
+    """What the instance is now, as the list and the detail say it."""
+    return state.lifecycle or _reported_phase(state)
+
+
+def _reported_phase(state: InstanceState) -> Phase:
+    """The creation's phase as the statuses report it: a failure reported only through
+    `errorMessage` leaves every status saying creating."""
+    if state.phase == "failed" and state.spec.fail_report == "message":
+        return "creating"
+    return state.phase
 
 
 def list_status(state: InstanceState) -> str:
     """The status as the list endpoint spells it (and as its `status` filter matches it)."""
-    return status_text(state.phase, state.spec.status_style or "upper")
+    return status_text(word(state), state.spec.status_style or "upper")
 
 
 def _iso_ms(ms: int) -> str:
@@ -65,8 +120,8 @@ def listed_instance(state: InstanceState, project_id: str) -> dict[str, Any]:
         "publicip_id": None,
         "publicip_address": None,
         "status": list_status(state),
-        "error_code": state.error_code or None,
-        "error_msg": state.error_msg or None,
+        "error_code": (state.error_code or None) if _reported_phase(state) == "failed" else None,
+        "error_msg": (state.error_msg or None) if _reported_phase(state) == "failed" else None,
         "charge_type": spec.charge_type,
         "project_id": project_id,
         "create_time": _iso_ms(state.created_ms),
@@ -93,7 +148,7 @@ def embedded_instance(state: InstanceState, project_id: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "instanceId": spec.id,
         "name": spec.name,
-        "status": status_text(state.phase, spec.status_style or "upper"),
+        "status": status_text(_reported_phase(state), spec.status_style or "upper"),
         "connectAddress": spec.connect_address if running else None,
         "connectAddressWithPP": None,
         "mgmtConnectAddress": None,
@@ -174,36 +229,41 @@ _ITEM_STATUS: dict[str, str] = {
 
 
 def creation_progress(state: InstanceState, project_id: str, now_ms: int) -> dict[str, Any]:
-    style = state.spec.status_style or "lower"
-    return {
-        "instance": embedded_instance(state, project_id),
-        "currentTime": now_ms,
-        "instance_id": state.spec.id,
-        "name": state.spec.name,
-        "start_time": state.created_ms,
-        "taken_time": state.taken_min,
-        "end_time": state.end_ms,
-        "progress": state.progress,
-        "status": status_text(state.phase, style),
-        "item": [
+    spec = state.spec
+    style = spec.status_style or "lower"
+    quiet = state.phase == "failed" and spec.fail_report == "message"
+    items = []
+    for item, item_spec in zip(state.items, spec.sub_services, strict=True):
+        phase = "creating" if quiet and item.phase == "failed" else item.phase
+        items.append(
             {
                 "name": item.name,
                 "start_time": item.start_ms,
-                "end_time": item.end_ms,
-                "status": _ITEM_STATUS[item.phase],
+                "end_time": item.end_ms if item_spec.report_end else 0,
+                "status": _ITEM_STATUS[phase],
                 "taken_time": item.taken_min,
                 "progress": item.progress,
-                "error_msg": item.error_msg,
-                "error_code": item.error_code,
+                "error_msg": "" if quiet else item.error_msg,
+                "error_code": "" if quiet else item.error_code,
             }
-            for item in state.items
-        ],
+        )
+    return {
+        "instance": embedded_instance(state, project_id),
+        "currentTime": now_ms,
+        "instance_id": spec.id,
+        "name": spec.name,
+        "start_time": state.created_ms,
+        "taken_time": state.taken_min,
+        "end_time": state.end_ms if spec.report_end else 0,
+        "progress": state.progress,
+        "status": spec.top_status or status_text(_reported_phase(state), style),
+        "item": items,
     }
 
 
 def instance_detail(state: InstanceState, project_id: str) -> dict[str, Any]:
     spec = state.spec
-    status, number = _DETAIL_STATUS[state.phase]
+    status, number = _DETAIL_STATUS[word(state)]
     running = state.phase == "running"
     return {
         "id": spec.id,
