@@ -206,7 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument(
         "--scenario",
         metavar="SPEC",
-        help="with --demo: a scenario TOML file, or 'large' / 'large:N' (N generated instances)",
+        help=(
+            "with --demo: a scenario TOML file, 'vocabulary' (every status the API has), "
+            "or 'large' / 'large:N' (N generated instances)"
+        ),
     )
     app.add_argument(
         "--faults",
@@ -264,7 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.lazy_epilog = _faults_help
     simulate.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
     simulate.add_argument(
-        "--scenario", metavar="SPEC", help="a scenario TOML file, or 'large' / 'large:N'"
+        "--scenario",
+        metavar="SPEC",
+        help="a scenario TOML file, 'vocabulary', or 'large' / 'large:N'",
     )
     simulate.add_argument(
         "--speed",
