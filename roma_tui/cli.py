@@ -59,7 +59,8 @@ SHELLS = ("bash", "zsh", "fish")
 EXIT_CODES_HELP = """\
 exit codes:
   0    the instance is running
-  1    creation failed (the failing sub-service's error code and message go to stderr)
+  1    creation failed (the reason goes to stderr), or the instance ended up anything
+       but running: error, frozen, deleting, deleted
   2    timed out (--timeout)
   3    configuration, authentication or usage error
   4    no such instance
@@ -226,7 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="print instances, or one instance's sub-services, and exit",
         description="Print the project's instances, or the given instances in detail.",
     )
-    status.add_argument("ids", nargs="*", metavar="INSTANCE_ID", help="instances to show")
+    status.add_argument(
+        "ids",
+        nargs="*",
+        metavar="INSTANCE_ID",
+        help="instances to show in detail: ids, or unique prefixes of at least 8 characters",
+    )
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
     status.add_argument("--status", metavar="S", help="only instances with this status")
     status.add_argument("--demo", action="store_true", default=suppress, help="use the simulator")
@@ -239,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    wait.add_argument("instance_id", metavar="INSTANCE_ID")
+    wait.add_argument(
+        "instance_id",
+        metavar="INSTANCE_ID",
+        help="the instance's id, or a unique prefix of at least 8 characters",
+    )
     wait.add_argument(
         "--timeout",
         type=_timeout_arg,

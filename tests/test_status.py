@@ -27,7 +27,7 @@ from roma_tui.scripting.render import (
     make_console,
 )
 from roma_tui.scripting.status import parse_status_filter
-from roma_tui.simulator import Faults, SimulatorApp
+from roma_tui.simulator import Faults, SimulatorApp, create_app, scenario_from_spec
 
 SEED_ID = "b037d389-62a4-464a-8461-c88797ad4f23"
 FAILING_ID = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -66,23 +66,36 @@ def validate(document: object) -> None:
 # -- the table ---------------------------------------------------------------------------------
 
 
-async def test_table_lists_every_instance_plainly_within_80_columns(
+async def test_the_list_is_one_plain_line_per_instance_for_grep_and_awk(
     sim_client: RomaClient, fake_clock: FakeClock
 ) -> None:
     result = await status(sim_client, fake_clock)
     assert result.code == 0
     assert result.err == ""
     assert "\x1b" not in result.out
-    for name in [*CREATING, *RUNNING, "roma-legacy-migration"]:
-        assert name in result.out
-    assert SEED_ID in result.out  # full ids, copyable
-    assert all(len(line) <= 80 for line in result.out.splitlines())
-    header = result.out.splitlines()[0].split()
-    assert header[-5:] == ["TYPE", "STATUS", "PROG", "ELAPSED", "ETA"]
-    seed_row = next(line for line in result.out.splitlines() if line.startswith("roma-2222 "))
-    assert seed_row.split()[1:4] == ["basic", "creating", "0%"]
-    failed_row = next(line for line in result.out.splitlines() if "roma-legacy-migration" in line)
-    assert "failed" in failed_row and "71%" in failed_row
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["NAME", "ID", "TYPE", "STATUS", "PROG", "ELAPSED", "ETA", "REASON"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert set(rows) == {*CREATING, *RUNNING, "roma-legacy-migration"}  # one line each
+    assert rows["roma-2222"][1:5] == [SEED_ID, "basic", "creating", "0%"]  # the full id, 2nd
+    failed = rows["roma-legacy-migration"]
+    assert failed[1] == FAILING_ID and failed[3:5] == ["failed", "71%"]
+    assert " ".join(failed[7:]).startswith(f"link: {FAILING_CODE}: Failed to bind an EIP")
+
+
+async def test_on_a_narrow_terminal_ids_shrink_to_the_prefix_ids_accept(
+    sim_client: RomaClient, fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    result = await status(sim_client, fake_clock, is_tty=True)
+    lines = result.out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    seed = next(line.split() for line in lines if line.startswith("roma-2222 "))
+    assert seed[1] == SEED_ID[:8]
+    monkeypatch.setenv("COLUMNS", "160")
+    wide = await status(sim_client, fake_clock, is_tty=True)
+    assert SEED_ID in wide.out and "Failed to bind an EIP" in wide.out
 
 
 async def test_table_has_colour_on_a_terminal_and_none_with_no_color(
@@ -400,3 +413,26 @@ def test_small_formatters() -> None:
     assert parse_status_filter("Frozen") is Status.FROZEN
     assert parse_status_filter("SOFT_DELETED") is Status.DELETED
     assert parse_status_filter("nonsense") is None
+
+
+# -- ids by prefix -------------------------------------------------------------------------------
+
+
+async def test_an_id_prefix_of_8_characters_names_the_instance(
+    sim_client: RomaClient, fake_clock: FakeClock
+) -> None:
+    result = await status(sim_client, fake_clock, SEED_ID[:8], as_json=True)
+    assert result.code == 0, result.err
+    assert [i["id"] for i in json.loads(result.out)["instances"]] == [SEED_ID]
+
+
+async def test_a_short_or_ambiguous_prefix_is_a_usage_error(fake_clock: FakeClock) -> None:
+    sim = create_app(scenario_from_spec("vocabulary"), clock=fake_clock, sleep=fake_clock.skip)
+    async with simulator_client(sim, clock=fake_clock) as client:
+        short = await status(client, fake_clock, "e000")
+        ambiguous = await status(client, fake_clock, "e0000000")
+    assert short.code == 3 and short.out == ""
+    assert "'e000' is too short to name an instance" in short.err
+    assert ambiguous.code == 3 and ambiguous.out == ""
+    assert "'e0000000' is the start of several instance ids" in ambiguous.err
+    assert "e0000000-0000-4000-8000-000000000001 (v-error)" in ambiguous.err

@@ -70,15 +70,22 @@ class Counting:
         self.project_id = client.project_id
         self.app = app
         self.heal_after = heal_after
-        self.calls = 0
+        self.calls = 0  # progress requests
+        self.requests = 0  # every request
 
     async def list_instances(self, status: str | None = None) -> InstanceListResponse:
+        self._heal()
         return await self.client.list_instances(status)
+
+    def _heal(self) -> None:
+        """Clear the faults once `heal_after` requests (of any kind) have been made."""
+        self.requests += 1
+        if self.app is not None and self.requests == self.heal_after + 1:
+            self.app.faults = Faults()
 
     async def get_creation_progress(self, instance_id: str) -> CreationProgressResponse:
         self.calls += 1
-        if self.app is not None and self.calls == self.heal_after + 1:
-            self.app.faults = Faults()
+        self._heal()
         return await self.client.get_creation_progress(instance_id)
 
 
@@ -345,7 +352,9 @@ SIGINT_SCRIPT = textwrap.dedent(
     from roma_tui.scripting import run_blocking, run_wait
 
     class Hangs:
-        async def get_creation_progress(self, instance_id):
+        endpoint, project_id = "http://127.0.0.1", "0123456789abcdef0123456789abcdef"
+
+        async def list_instances(self, status=None):
             print("polling", flush=True)
             await asyncio.Event().wait()
 
@@ -376,3 +385,13 @@ def test_ctrl_c_exits_130_without_a_traceback() -> None:
     assert proc.returncode == 130
     assert "Traceback" not in stderr
     assert "interrupted" in stderr
+
+
+async def test_wait_takes_a_unique_prefix_and_refuses_an_ambiguous_one(
+    sim_client: RomaClient, fake_clock: FakeClock
+) -> None:
+    result = await wait(sim_client, fake_clock, SEED_ID[:8])
+    assert result.code == 0, result.err
+    assert "instance roma-2222 running 100%" in result.out
+    short = await wait(sim_client, fake_clock, SEED_ID[:4])
+    assert short.code == 3 and "too short to name an instance" in short.err

@@ -17,7 +17,6 @@ from typing import TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from roma_tui.monitor import present
@@ -31,7 +30,8 @@ __all__ = [
     "fmt_clock",
     "fmt_duration",
     "fmt_timeout",
-    "instance_table",
+    "instance_lines",
+    "is_terminal",
     "make_console",
     "wants_plain",
 ]
@@ -63,7 +63,7 @@ _SUB_STYLES: dict[SubState, str] = {
 # -- consoles ------------------------------------------------------------------------------
 
 
-def _isatty(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):
@@ -77,7 +77,7 @@ def wants_plain(
     env = os.environ if environ is None else environ
     if env.get("NO_COLOR", "") != "" or env.get("TERM", "") == "dumb":
         return True
-    tty = _isatty(stream) if is_tty is None else is_tty
+    tty = is_terminal(stream) if is_tty is None else is_tty
     return not tty
 
 
@@ -152,47 +152,77 @@ def _status_text(status: StatusView, plain: bool) -> Text:
 # -- renderables -----------------------------------------------------------------------------
 
 
-WIDE_TABLE = 110  # from this many columns on, NAME and ID get a column each
+SHORT_ID = 8  # as the TUI shows ids; any id argument accepts a unique prefix this long
+_GAP = "  "
 
 
-def instance_table(views: list[InstanceView], *, plain: bool, width: int) -> Table:
-    """The `status` list, one instance per row.
+def _short_reason(view: InstanceView) -> str:
+    if view.reason is None:
+        return ""
+    return printable(view.reason.text())
 
-    Below `WIDE_TABLE` columns the name and the id share the first column (name above id),
-    which keeps every row inside 80 columns with full ids and full type names.
+
+def instance_lines(views: list[InstanceView], *, plain: bool, width: int | None) -> list[Text]:
+    """The `status` list: a header, then one line per instance, so that `grep` and `awk` can
+    work on it (`roma-tui status | grep failed | awk '{print $2}'` gives the ids).
+
+    Columns: NAME, ID (the full id; on a terminal too narrow for it, its first 8 characters,
+    which every id argument accepts), TYPE, STATUS, PROG, ELAPSED, ETA, and the reason of a
+    failure (or of any other trouble) last. `width` None (a pipe) never cuts anything; on a
+    terminal a long name gives way first, then the reason is cut (or left to `status ID`).
     """
-    wide = width >= WIDE_TABLE
-    table = Table(
-        box=None,
-        padding=(0, 1, 0, 0),
-        pad_edge=False,
-        show_edge=False,
-        header_style="" if plain else "bold",
-        expand=False,
-    )
-    if wide:
-        table.add_column("NAME", overflow="fold", min_width=12, ratio=1)
-        table.add_column("ID", no_wrap=True)
-    else:
-        table.add_column("NAME / ID", overflow="fold", min_width=36)
-    table.add_column("TYPE", overflow="ellipsis", no_wrap=True, max_width=12)
-    table.add_column("STATUS", overflow="ellipsis", no_wrap=True, max_width=14)
-    table.add_column("PROG", justify="right", no_wrap=True)
-    table.add_column("ELAPSED", justify="right", no_wrap=True)
-    table.add_column("ETA", justify="right", no_wrap=True)
-    for view in views:
-        name = Text(printable(view.name) or "-", style="" if plain else "bold")
-        ident = Text(printable(view.id) or "-", style="" if plain else "dim")
-        first: list[Text] = [name, ident] if wide else [Text("\n").join([name, ident])]
-        table.add_row(
-            *first,
-            Text(printable(view.instance.type or "-")),
-            _status_text(view.status, plain),
-            Text("-" if view.progress is None else f"{view.progress}%"),
-            Text(fmt_duration(view.elapsed)),
-            Text(fmt_duration(view.eta)),
-        )
-    return table
+    names = [printable(v.name) or "-" for v in views]
+    reasons = [_short_reason(v) for v in views]
+    cells = [
+        [
+            printable(v.instance.type or "-"),
+            v.status.word,
+            "-" if v.progress is None else f"{v.progress}%",
+            fmt_duration(v.elapsed),
+            fmt_duration(v.eta) if v.status.status is Status.CREATING else "-",
+        ]
+        for v in views
+    ]
+    head = ["TYPE", "STATUS", "PROG", "ELAPSED", "ETA"]
+    right = {2, 3, 4}  # numbers are right-aligned
+
+    def widths(rows: list[list[str]], header: list[str]) -> list[int]:
+        return [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    ids = [printable(v.id) for v in views]
+    name_w = max(len(n) for n in ["NAME", *names])
+    rest_w = sum(widths(cells, head)) + len(_GAP) * len(head)
+    if width is not None and name_w + len(_GAP) + max(map(len, ["ID", *ids])) + rest_w > width:
+        ids = [i[:SHORT_ID] for i in ids]
+    id_w = max(len(i) for i in ["ID", *ids])
+    if width is not None:  # a long name gives way first, down to 12 characters
+        name_w = max(12, min(name_w, width - len(_GAP) - id_w - rest_w))
+    col_w = widths(cells, head)
+
+    def line(name: str, ident: str, values: list[str], reason: str) -> str:
+        name = name if len(name) <= name_w else name[: name_w - 1] + "…"
+        parts = [name.ljust(name_w), ident.ljust(id_w)]
+        for i, (value, w) in enumerate(zip(values, col_w, strict=True)):
+            parts.append(value.rjust(w) if i in right else value.ljust(w))
+        text = _GAP.join(parts)
+        return f"{text}{_GAP}{reason}" if reason else text.rstrip()
+
+    lines = [line("NAME", "ID", head, "REASON" if any(reasons) else "")]
+    lines += [line(n, i, c, r) for n, i, c, r in zip(names, ids, cells, reasons, strict=True)]
+    out: list[Text] = []
+    for index, text in enumerate(lines):
+        if width is not None and len(text) > width:
+            text = text[: width - 1] + "…"
+        styled = Text(text, no_wrap=True, overflow="ignore")
+        if not plain:
+            if index == 0:
+                styled.stylize("bold")
+            else:
+                view = views[index - 1]
+                start = name_w + len(_GAP) * 3 + id_w + col_w[0]
+                styled.stylize(_STATUS_STYLES[view.status.status], start, start + col_w[1])
+        out.append(styled)
+    return out
 
 
 def _header(view: InstanceView, plain: bool) -> list[RenderableType]:

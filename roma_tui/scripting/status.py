@@ -29,8 +29,10 @@ from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.view import InstanceView, instance_view, instance_views
 from roma_tui.scripting.document import DocumentError, status_document
 from roma_tui.scripting.render import (
+    SHORT_ID,
     detail_renderable,
-    instance_table,
+    instance_lines,
+    is_terminal,
     make_console,
     wants_plain,
 )
@@ -41,11 +43,13 @@ __all__ = [
     "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_USAGE",
+    "IdError",
     "StatusClient",
     "fetch_progress",
     "is_auth_problem",
     "is_not_found",
     "parse_status_filter",
+    "resolve_id",
     "run_status",
     "say",
 ]
@@ -130,6 +134,30 @@ async def fetch_progress(
             return error
 
 
+class IdError(ValueError):
+    """An id argument that names no instance unambiguously (a usage error: exit 3)."""
+
+
+def resolve_id(given: str, instances: Sequence[Instance]) -> str:
+    """The id an argument means: itself when listed (or when it looks whole: the list may lag),
+    else the one listed id it is a prefix of, at least SHORT_ID characters long (the TUI
+    shows that many). IdError when it is shorter, or when several ids start with it."""
+    text = given.strip()
+    if any(inst.id == text for inst in instances):
+        return text
+    matches = [inst for inst in instances if inst.id.startswith(text)]
+    if len(text) < SHORT_ID:
+        raise IdError(
+            f"{text!r} is too short to name an instance: give its id or its first "
+            f"{SHORT_ID} characters"
+        )
+    if len(matches) > 1:
+        found = ", ".join(f"{printable(m.id)} ({printable(m.name)})" for m in matches[:10])
+        more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+        raise IdError(f"{text!r} is the start of several instance ids: {found}{more}")
+    return matches[0].id if matches else text
+
+
 def _listed(listing: InstanceListResponse) -> list[Instance]:
     instances: dict[str, Instance] = {}
     for item in listing.instances:
@@ -185,7 +213,11 @@ async def run_status(
 
     by_id = {inst.id: inst for inst in instances}
     if ids:
-        targets = list(dict.fromkeys(ids))
+        try:
+            targets = list(dict.fromkeys(resolve_id(i, instances) for i in ids))
+        except IdError as error:
+            say(err, f"error: {error}")
+            return EXIT_USAGE
     else:
         targets = [i.id for i in instances if i.status in _PROGRESS_WORTH_FETCHING]
     fetched = await asyncio.gather(*(fetch_progress(client, i, gate) for i in targets))
@@ -232,17 +264,19 @@ def _finish(
         return _worst(codes)
     plain = wants_plain(out, is_tty)
     # Plain output is rendered into a buffer first, to drop Rich's trailing padding.
-    sink: TextIO = io.StringIO() if plain else out
-    console = make_console(sink, plain=plain)
+    buffer = io.StringIO() if plain else None
+    console = make_console(buffer or out, plain=plain)
     if not ids:
-        if views:
-            console.print(instance_table(views, plain=plain, width=console.width))
+        terminal = is_tty if is_tty is not None else is_terminal(out)
+        width = console.width if terminal else None
+        for line in instance_lines(views, plain=plain, width=width) if views else ():
+            console.print(line, soft_wrap=True)
     else:
         for index, view in enumerate(views):
             if index:
                 console.print()
             console.print(detail_renderable(view, now, plain=plain))
-    if isinstance(sink, io.StringIO):
-        out.writelines(line.rstrip() + "\n" for line in sink.getvalue().splitlines())
+    if buffer is not None:
+        out.writelines(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     out.flush()
     return _worst(codes)

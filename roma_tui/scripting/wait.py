@@ -47,7 +47,14 @@ from roma_tui.scripting.render import (
     make_console,
     wants_plain,
 )
-from roma_tui.scripting.status import StatusClient, is_auth_problem, is_not_found, say
+from roma_tui.scripting.status import (
+    IdError,
+    StatusClient,
+    is_auth_problem,
+    is_not_found,
+    resolve_id,
+    say,
+)
 
 __all__ = [
     "EXIT_AUTH",
@@ -62,7 +69,7 @@ __all__ = [
 EXIT_RUNNING = 0
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 2
-EXIT_AUTH = 3
+EXIT_AUTH = 3  # and every other configuration or usage error
 EXIT_NOT_FOUND = 4
 EXIT_INTERRUPTED = 130
 
@@ -235,6 +242,9 @@ class _Watch:
 
     async def poll(self) -> InstanceView:
         """One round of requests, and what they say."""
+        fresh = not self.list_seen
+        if fresh:  # first the list, so that a prefix of an id can be resolved
+            await self._read_list()
         try:
             self.progress = progress_from_wire(
                 await self.client.get_creation_progress(self.instance_id)
@@ -248,11 +258,7 @@ class _Watch:
         self.polls_since_list += 1
         known = self.progress is not None or self.listed is not None
         # the list's word is heard before an end is announced: it may say ERROR or Frozen
-        if (
-            not self.list_seen
-            or self.polls_since_list >= LIST_EVERY
-            or (known and self._view().over)
-        ):
+        if not fresh and (self.polls_since_list >= LIST_EVERY or (known and self._view().over)):
             await self._read_list()
         if self.progress_missing and self.listed is None:
             raise _Stop(EXIT_NOT_FOUND, f"error: instance {self.instance_id} not found")
@@ -260,13 +266,15 @@ class _Watch:
         return self.view
 
     async def _read_list(self) -> None:
-        listing = await self.client.list_instances()
-        self.listed = None
-        for item in listing.instances:
-            inst = instance_from_listed(item)
-            if inst.id == self.instance_id:
-                self.listed = inst
-                break
+        instances = [
+            instance_from_listed(item) for item in (await self.client.list_instances()).instances
+        ]
+        if not self.list_seen:
+            try:
+                self.instance_id = resolve_id(self.instance_id, instances)
+            except IdError as error:
+                raise _Stop(EXIT_AUTH, f"error: {error}") from None
+        self.listed = next((i for i in instances if i.id == self.instance_id), None)
         self.list_seen = True
         self.polls_since_list = 0
 
