@@ -59,3 +59,27 @@ def view_of(
     view = instance_view(snapshot, instance_id, now)
     assert view is not None
     return view
+
+
+async def press_batch(pilot: Any, *keys: str) -> None:
+    """Deliver `keys` as a terminal does when they arrive in one read (a paste, or SSH
+    batching keystrokes): all queued at once, nothing processed in between. (Textual's
+    `pilot.press` waits for the app to be idle after each key, which hides ordering bugs.)"""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = pilot.app
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        char = key if len(key) == 1 else None
+        if char is None:
+            try:
+                char = unicodedata.lookup(name.upper().replace("_", " "))
+            except KeyError:
+                char = None
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await pilot.pause()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -68,7 +68,7 @@ _STATUS_ORDER = {
 }
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAIN_ACTIONS = frozenset(
-    {"help", "filter", "cycle_sort", "refresh", "toggle_pause", "copy_id", "raw", "focus_detail"}
+    {"help", "filter", "cycle_sort", "refresh", "pause", "resume", "copy_id", "raw", "focus_detail"}
 )
 
 
@@ -125,10 +125,13 @@ class MainScreen(Screen[None]):
     """The list, the detail and the status line. Its keys only exist on this screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "app.filter", "Filter"),
+        # priority: handled as the key arrives, before the keys read with it are routed, so
+        # they land in the filter box (see action_filter)
+        Binding("slash", "app.filter", "Filter", priority=True),
         Binding("s", "app.cycle_sort", "Sort"),
         Binding("r", "app.refresh", "Refresh"),
-        Binding("p", "app.toggle_pause", "Pause"),
+        Binding("p", "app.pause", "Pause"),
+        Binding("p", "app.resume", "Resume"),  # one of the two is shown: check_action
         Binding("c", "app.copy_id", "Copy id"),
         Binding("v", "app.raw", "Raw"),
         Binding("escape", "app.back", "Back", show=False),
@@ -160,6 +163,8 @@ class RomaApp(App[int]):
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
+        # what every terminal program does; ctrl+q too, as in every Textual app
+        Binding("ctrl+c,ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
     ]
 
@@ -230,7 +235,11 @@ class RomaApp(App[int]):
         return self.monitor.interval if self.monitor is not None else self.options.interval
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.monitor is None and action in _MAIN_ACTIONS)
+        if self.monitor is None:
+            return action not in _MAIN_ACTIONS
+        if action in ("pause", "resume"):  # `p` says what it will do: Pause, or Resume
+            return self.monitor.paused == (action == "resume")
+        return True
 
     # --- the monitor's loop --------------------------------------------------------------
 
@@ -544,9 +553,16 @@ class RomaApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_filter(self) -> None:
+        """Open the filter box and give it the focus at once, so that keys that arrived in
+        the same read as `/` (a paste, or SSH batching keystrokes) are typed into the box
+        instead of running as commands. In the box, `/` is just a character."""
         box = self._filter
+        if self._main.focused is box:  # (`has_focus` lags until the Focus event is handled)
+            # the box's turn: after the keys already on their way to it, in their order
+            box.post_message(events.Key("slash", "/"))
+            return
         box.display = True
-        box.focus()
+        self._main.set_focus(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -598,18 +614,31 @@ class RomaApp(App[int]):
         self._internal_error = None
         self.notify("Refreshing…", timeout=2)
 
-    def action_toggle_pause(self) -> None:
-        monitor = self.monitor
-        if monitor is None:
+    def action_pause(self) -> None:
+        if self.monitor is None or self.monitor.paused:
             return
-        if monitor.paused:
-            monitor.resume()
-            self._paused_at = None
-            self.notify("Polling resumed", timeout=3)
+        self.monitor.pause()
+        self._paused_at = self.clock.now()
+        self.notify("Polling paused: the data on screen will not change (p resumes)", timeout=3)
+        self._paused_changed()
+
+    def action_resume(self) -> None:
+        if self.monitor is None or not self.monitor.paused:
+            return
+        self.monitor.resume()
+        self._paused_at = None
+        self.notify("Polling resumed", timeout=3)
+        self._paused_changed()
+
+    def action_toggle_pause(self) -> None:
+        """Pause, or resume (the command palette's one entry for both)."""
+        if self.monitor is not None and self.monitor.paused:
+            self.action_resume()
         else:
-            monitor.pause()
-            self._paused_at = self.clock.now()
-            self.notify("Polling paused: the data on screen will not change", timeout=3)
+            self.action_pause()
+
+    def _paused_changed(self) -> None:
+        self.refresh_bindings()  # the footer says Resume while paused
         self._render_live(rows=True)
 
     def action_copy_id(self) -> None:
@@ -639,9 +668,12 @@ class RomaApp(App[int]):
         self.exit(2 if self.monitor is None else 0)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """roma-tui's own commands first, then Textual's (theme, keys, screenshot, quit)."""
+        if self.monitor is not None:
+            yield from self._own_commands()
         yield from super().get_system_commands(screen)
-        if self.monitor is None:
-            return
+
+    def _own_commands(self) -> Iterable[SystemCommand]:
         commands = (
             ("Refresh now", "Poll the instance list and progress now", self.action_refresh),
             ("Pause / resume polling", "Freeze or unfreeze the data", self.action_toggle_pause),

@@ -16,13 +16,14 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Middle, VerticalScroll
+from textual.containers import Center, Middle
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from roma_tui.monitor.domain import Status
 from roma_tui.tui.render import STATUS_STYLE, STATUS_SYMBOL, clean
+from roma_tui.tui.scroll import KeyScroll
 
 __all__ = ["KEYS", "HelpScreen", "ProblemScreen", "RawScreen", "raw_json"]
 
@@ -86,10 +87,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from rich.console import Group
 
-        with VerticalScroll(id="help-box") as box:
+        with KeyScroll(id="help-box") as box:
             box.border_title = "roma-tui help"
-            box.border_subtitle = "esc to close"
+            box.border_subtitle = "esc to close · arrows, j/k, PgUp/PgDn, g/G scroll"
             yield Static(Group(*_help_text()))
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()
 
 
 def raw_json(raw: object) -> str:
@@ -111,9 +115,9 @@ class RawScreen(ModalScreen[None]):
         self._raw = raw
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="raw-box") as box:
+        with KeyScroll(id="raw-box") as box:
             box.border_title = Text(self._title)  # a Text: never parsed as markup
-            box.border_subtitle = "esc to close · arrows / page keys scroll"
+            box.border_subtitle = "esc to close · arrows, j/k, PgUp/PgDn, g/G scroll"
             if self._raw is None:
                 yield Static(
                     Text("No creation-progress response received yet.", style="dim italic")

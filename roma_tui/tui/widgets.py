@@ -15,7 +15,6 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -38,6 +37,7 @@ from roma_tui.tui.render import (
     status_text,
     when,
 )
+from roma_tui.tui.scroll import KeyScroll
 
 __all__ = [
     "COLUMNS",
@@ -404,7 +404,7 @@ def row_clock(view: InstanceView) -> tuple[str, str]:
     return duration(view.elapsed, coarse=True), eta
 
 
-class DetailPane(VerticalScroll):
+class DetailPane(KeyScroll):
     """The selected instance: header, overall bar, one row per sub-service, attributes."""
 
     can_focus = True

@@ -1,0 +1,148 @@
+"""Keys never misfire: delivered as terminals deliver them, several in one read (a paste, SSH
+batching keystrokes), on the fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from helpers import press_batch
+from test_tui import WARP, make_app, names
+from textual.pilot import Pilot
+from textual.widgets import Footer, Input
+
+from roma_tui.clock import FakeClock
+from roma_tui.simulator import SimulatorApp
+from roma_tui.tui.app import RomaApp
+from roma_tui.tui.screens import HelpScreen, RawScreen
+from roma_tui.tui.screenshots import settle
+from roma_tui.tui.scroll import KeyScroll
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock(auto_advance=False)
+
+
+@pytest.fixture
+async def pilot(
+    sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
+) -> AsyncIterator[Pilot[int]]:
+    fake_clock.advance(WARP)
+    app = make_app(sim_app, fake_clock, tmp_path / "state")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+def app_of(pilot: Pilot[int]) -> RomaApp:
+    assert isinstance(pilot.app, RomaApp)
+    return pilot.app
+
+
+def filter_box(app: RomaApp) -> Input:
+    return app.screen_stack[0].query_one("#filter", Input)
+
+
+@pytest.mark.parametrize(
+    ("keys", "typed"),
+    [
+        (["slash", "s", "q"], "sq"),  # used to sort, then quit
+        (["slash", "p", "r", "o", "d"], "prod"),  # used to pause and refresh
+        (["slash", "b", "i", "l", "slash", "x"], "bil/x"),  # in the box `/` is a character
+    ],
+)
+async def test_everything_typed_after_slash_goes_to_the_filter(
+    pilot: Pilot[int], keys: list[str], typed: str
+) -> None:
+    app = app_of(pilot)
+    sort, paused = app.sort, app.monitor is not None and app.monitor.paused
+    await press_batch(pilot, *keys)
+    await settle(pilot)
+    assert app.is_running
+    assert filter_box(app).value == typed == app.filter_text
+    assert (app.sort, app.monitor is not None and app.monitor.paused) == (sort, paused)
+
+
+async def test_a_filter_typed_in_one_read_filters(pilot: Pilot[int]) -> None:
+    app = app_of(pilot)
+    await press_batch(pilot, "slash", *"billing", "enter")
+    await settle(pilot)
+    assert names(app) == ["roma-billing"]
+    assert not filter_box(app).has_focus  # enter went back to the list
+
+
+def scroll_y(box: KeyScroll) -> int:
+    return round(box.scroll_y)
+
+
+async def test_batched_keys_scroll_as_many_lines_in_every_scroll_view(pilot: Pilot[int]) -> None:
+    app = app_of(pilot)
+    app.select_by_name("roma-billing")  # a long detail at 80x24
+    await settle(pilot)
+    await press_batch(pilot, "enter")  # focus the detail pane
+    detail = app.screen_stack[0].query_one("#detail", KeyScroll)
+    assert detail.has_focus and detail.max_scroll_y >= 5
+    await press_batch(pilot, "down", "down", "j", "down", "j")
+    assert scroll_y(detail) == 5
+    await press_batch(pilot, "k", "up")
+    assert scroll_y(detail) == 3
+    await press_batch(pilot, "G")
+    assert scroll_y(detail) == detail.max_scroll_y
+    await press_batch(pilot, "g")
+    assert scroll_y(detail) == 0
+
+    for key, screen_type, box_id in (
+        ("v", RawScreen, "#raw-box"),
+        ("question_mark", HelpScreen, "#help-box"),
+    ):
+        await press_batch(pilot, "escape")
+        await settle(pilot)
+        await press_batch(pilot, key)
+        await settle(pilot)
+        assert isinstance(app.screen, screen_type)
+        box = app.screen.query_one(box_id, KeyScroll)
+        assert box.max_scroll_y >= 4, box_id
+        await press_batch(pilot, "down", "down", "down", "down")
+        assert scroll_y(box) == 4, box_id
+        await press_batch(pilot, "end")
+        assert scroll_y(box) == box.max_scroll_y
+        await press_batch(pilot, "home", "pagedown")
+        assert scroll_y(box) == min(box.max_scroll_y, box.scrollable_content_region.height - 1)
+        await press_batch(pilot, "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, screen_type)
+
+
+def footer_keys(app: RomaApp) -> list[str]:
+    footer = app.screen_stack[0].query_one(Footer)
+    return [str(item.description) for item in footer.query("FooterKey").results()]  # type: ignore[attr-defined]
+
+
+async def test_the_footer_says_resume_while_paused(pilot: Pilot[int]) -> None:
+    app = app_of(pilot)
+    assert "Pause" in footer_keys(app) and "Resume" not in footer_keys(app)
+    await press_batch(pilot, "p")
+    await settle(pilot)
+    assert app.monitor is not None and app.monitor.paused
+    assert "Resume" in footer_keys(app) and "Pause" not in footer_keys(app)
+    await press_batch(pilot, "p")
+    await settle(pilot)
+    assert not app.monitor.paused
+    assert "Pause" in footer_keys(app)
+
+
+@pytest.mark.parametrize("key", ["ctrl+c", "ctrl+q", "q"])
+async def test_ctrl_c_quits_like_q(pilot: Pilot[int], key: str) -> None:
+    app = app_of(pilot)
+    await press_batch(pilot, key)
+    await pilot.pause()
+    assert not app.is_running or app._exit_renderables is not None or app.return_value == 0
+
+
+async def test_the_palette_lists_roma_tui_commands_first(pilot: Pilot[int]) -> None:
+    app = app_of(pilot)
+    titles = [command.title for command in app.get_system_commands(app.screen)]
+    assert titles[0] == "Refresh now"
+    assert titles.index("Help") < titles.index("Quit")
