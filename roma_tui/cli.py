@@ -172,6 +172,12 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, suppress: bool) 
     group.add_argument(
         "--log-file", metavar="PATH", help="write a debug log to this file", **default
     )
+    group.add_argument(
+        "--utc",
+        action="store_true",
+        help="show times in UTC (default: local time, with its zone)",
+        **default,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-mouse", action="store_true", help="leave the mouse to the terminal (text selection)"
     )
     app.add_argument("--no-bell", action="store_true", help="no terminal bell on completion")
+    app.add_argument(
+        "--notify",
+        action="store_true",
+        help="desktop notifications when creations end (OSC 9/99/777: iTerm2, kitty, WezTerm, ...)",
+    )
     app.add_argument(
         "--speed",
         type=_speed_arg,
@@ -324,6 +335,8 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     flags["insecure"] = True if getattr(args, "insecure", False) else None
     flags["interval"] = getattr(args, "interval", None)
     flags["bell"] = False if getattr(args, "no_bell", False) else None
+    flags["notify"] = True if getattr(args, "notify", False) else None
+    flags["utc"] = True if getattr(args, "utc", False) else None
     return flags
 
 
@@ -333,6 +346,7 @@ def _warn(message: str) -> None:
 
 def _resolve(args: argparse.Namespace) -> Config:
     config = resolve_config(_flags(args), os.environ)
+    _show_times(config)
     for warning in config.warnings:
         _warn(warning)
     return config
@@ -351,6 +365,15 @@ def _demo_client(args: argparse.Namespace, clock: Clock) -> RomaClient:
     return demo_client(clock=clock, speed=speed, scenario=scenario, faults=faults)
 
 
+def _show_times(config: Config) -> None:
+    """Times of day in UTC with --utc (or `utc = true`), else in the machine's local zone."""
+    from datetime import UTC
+
+    from roma_tui.monitor.present import set_display_zone
+
+    set_display_zone(UTC if config.utc else None)
+
+
 def _config_for_demo(args: argparse.Namespace) -> Config:
     """In demo mode a broken config file must not stop the demo: fall back to the flags alone
     (a bad flag is still an error)."""
@@ -360,6 +383,7 @@ def _config_for_demo(args: argparse.Namespace) -> Config:
         flags = {k: v for k, v in _flags(args).items() if k not in ("config", "profile")}
         nowhere = Path(os.devnull)
         config = resolve_config(flags, {}, home=nowhere, config_dir=nowhere)
+        _show_times(config)
         _warn(f"{exc.message} (ignored with --demo)")
         return config
 
@@ -428,6 +452,7 @@ def start_tui(
 
     from roma_tui.monitor.live import Monitor
     from roma_tui.tui.app import TuiOptions, run_tui
+    from roma_tui.tui.notices import desktop_notifier
 
     monitor = Monitor(client, clock, interval=config.interval) if client is not None else None
     options = TuiOptions(
@@ -439,6 +464,7 @@ def start_tui(
         mouse=mouse,
         state_dir=Path(platformdirs.user_state_dir(PROG)),
         clock=clock,
+        desktop=desktop_notifier() if config.notify else None,
     )
     return run_tui(monitor, options, problem)
 

@@ -268,6 +268,10 @@ SETTINGS: tuple[Setting, ...] = (
             flag="log_file", in_file=False),
     Setting("bell", "bell", StrictBool, "must be true or false",
             flag="bell", option="--no-bell", default=True),
+    Setting("notify", "desktop notifications", StrictBool, "must be true or false",
+            flag="notify", option="--notify", default=False),
+    Setting("utc", "times in UTC", StrictBool, "must be true or false",
+            flag="utc", option="--utc", default=False),
     Setting("token", "token", Secret, "must be a string",
             flag="token_file", env=("ROMA_TUI_TOKEN",), secret=True),
     Setting("password", "IAM password", Password, "must be a string",
@@ -306,6 +310,8 @@ class Config:
     insecure: bool = False
     log_file: str | None = None
     bell: bool = True
+    notify: bool = False  # desktop notifications (terminal escape sequences) when creations end
+    utc: bool = False  # times in UTC instead of local time
     token: SecretStr | None = None
     ak: str | None = None
     sk: SecretStr | None = None
@@ -688,7 +694,7 @@ def resolve_config(
     """Resolve every setting (flags > environment > config file > defaults).
 
     `flags` uses argparse dest names (endpoint, region, project_id, profile, config,
-    token_file, ca_bundle, insecure, log_file, interval, bell); a missing or None value
+    token_file, ca_bundle, insecure, log_file, interval, bell, notify, utc); a missing or None value
     means "not given". Raises ConfigError for anything given but invalid (unknown profile,
     unreadable file, bad URL, a number out of range...). Missing credentials are not an error
     here: auth_method is then None and `require_ready` / `build_auth` say what is missing.
@@ -1039,6 +1045,8 @@ def describe_config(config: Config, *, home: Path | None = None) -> list[tuple[s
         ("tls verify", "off" if config.insecure else "on", config.source("insecure")),
         ("log file", plain(config.log_file), config.source("log_file")),
         ("bell", "on" if config.bell else "off", config.source("bell")),
+        ("desktop notify", "on" if config.notify else "off", config.source("notify")),
+        ("times", "UTC" if config.utc else "local", config.source("utc")),
     ]
     return rows
 

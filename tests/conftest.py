@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import pytest
 from roma_tui.api.client import RomaClient
 from roma_tui.clock import FakeClock
 from roma_tui.demo import simulator_client
+from roma_tui.monitor import present
 from roma_tui.simulator import SimCredentials, SimulatorApp, create_app
 
 
@@ -131,3 +133,11 @@ def sim_server(sim_socket: SimSocket, fake_clock: FakeClock) -> Iterator[SimServ
         yield SimServer(sim_socket.base_url, app.sim.credentials, app, fake_clock)
     finally:
         sim_socket.install(None)
+
+
+@pytest.fixture(autouse=True)
+def utc_display() -> Iterator[None]:
+    """Screens show times in UTC in tests (the app's default is the machine's local zone)."""
+    present.set_display_zone(UTC)
+    yield
+    present.set_display_zone(UTC)

@@ -16,7 +16,8 @@ from roma_tui.monitor.present import (
     duration,
     iso_utc,
     percent,
-    utc_time,
+    set_display_zone,
+    wall_time,
 )
 
 NOW = datetime(2025, 3, 6, 12, 1, 43, tzinfo=UTC)
@@ -74,9 +75,9 @@ def test_times_are_utc_whatever_the_zone_of_the_datetime() -> None:
     beijing = NOW.astimezone(timezone(timedelta(hours=8)))
     assert iso_utc(beijing) == "2025-03-06T12:01:43Z"
     assert iso_utc(None) is None
-    assert utc_time(beijing) == "2025-03-06 12:01:43"
-    assert utc_time(beijing, date=False) == "12:01:43"
-    assert utc_time(None) == "—"
+    assert wall_time(beijing) == "2025-03-06 12:01:43"  # the tests show UTC (conftest)
+    assert wall_time(beijing, date=False, zone=True) == "12:01:43 UTC"
+    assert wall_time(None) == "—"
     assert clock_time(NOW - timedelta(hours=1), NOW) == "11:01:43"
     assert clock_time(NOW - timedelta(days=1), NOW) == "03-05 12:01"
     assert clock_time(None, NOW, unknown="-") == "-"
@@ -114,3 +115,13 @@ def test_ascii_bar() -> None:
     assert ascii_bar(100, 4) == "[####]"
     assert ascii_bar(-3, 4) == "[----]"
     assert ascii_bar(0).count("-") == 20
+
+
+def test_times_of_day_follow_the_display_zone() -> None:
+    shanghai = timezone(timedelta(hours=8), "CST")
+    set_display_zone(shanghai)
+    assert wall_time(NOW, zone=True) == "2025-03-06 20:01:43 CST"
+    assert clock_time(NOW - timedelta(hours=1), NOW) == "19:01:43"
+    assert clock_time(NOW - timedelta(hours=21), NOW) == "03-05 23:01"  # yesterday, in CST
+    set_display_zone(None)  # the machine's own zone, whatever it is
+    assert wall_time(NOW, zone=True).endswith(NOW.astimezone().tzname() or "")

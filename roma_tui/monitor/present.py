@@ -1,15 +1,17 @@
 """Plain-text presentation of domain values, shared by the TUI and the scripting commands.
 
-Durations, "ago" labels, percentages, UTC timestamps and the characters of a progress bar,
-as `str`: no styling here (the TUI and scripting each colour these their own way). Pure
-functions of their arguments; the current time is always passed in, never read.
+Durations, "ago" labels, percentages, timestamps and the characters of a progress bar, as
+`str`: no styling here (the TUI and scripting each colour these their own way). Pure
+functions of their arguments, but for one setting of the whole process: the time zone times
+of day are shown in (`set_display_zone`: the machine's local zone unless `--utc`; logs and
+JSON always use `iso_utc`). The current time is always passed in, never read.
 Imports the standard library only: never textual, rich or httpx.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 __all__ = [
     "EIGHTHS",
@@ -19,11 +21,13 @@ __all__ = [
     "bar_fill",
     "clamp_percent",
     "clock_time",
+    "display_zone",
     "duration",
     "iso_utc",
     "percent",
     "printable",
-    "utc_time",
+    "set_display_zone",
+    "wall_time",
 ]
 
 UNKNOWN = "—"
@@ -106,19 +110,41 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def utc_time(moment: datetime | None, *, date: bool = True, unknown: str = UNKNOWN) -> str:
-    """`2025-03-06 12:01:13` in UTC (or only `12:01:13` without the date); `unknown`."""
+_ZONE: tzinfo | None = None  # None: the machine's local time zone
+
+
+def set_display_zone(zone: tzinfo | None) -> None:
+    """Show times of day in `zone` (UTC for `--utc`), or in local time (None)."""
+    global _ZONE
+    _ZONE = zone
+
+
+def display_zone() -> tzinfo | None:
+    return _ZONE
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(_ZONE) if _ZONE is not None else moment.astimezone()
+
+
+def wall_time(
+    moment: datetime | None, *, date: bool = True, zone: bool = False, unknown: str = UNKNOWN
+) -> str:
+    """`2025-03-06 20:01:13` in the display zone (only `20:01:13` without the date), with the
+    zone's name after it (`CST`, `UTC`) when `zone`; `unknown` when None."""
     if moment is None:
         return unknown
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
+    local = _local(moment)
+    text = local.strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
+    return f"{text} {local.tzname() or local.strftime('%z')}" if zone else text
 
 
 def clock_time(moment: datetime | None, now: datetime, *, unknown: str = UNKNOWN) -> str:
-    """`12:01:43` on the same UTC day as `now`, else `03-05 12:01`; `unknown`."""
+    """`12:01:43` on the same day as `now` (display zone), else `03-05 12:01`; `unknown`."""
     if moment is None:
         return unknown
-    moment = moment.astimezone(UTC)
-    if moment.date() == now.astimezone(UTC).date():
+    moment = _local(moment)
+    if moment.date() == _local(now).date():
         return moment.strftime("%H:%M:%S")
     return moment.strftime("%m-%d %H:%M")
 

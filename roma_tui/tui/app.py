@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ from roma_tui.monitor.domain import Status
 from roma_tui.monitor.live import Transition
 from roma_tui.monitor.snapshot import Feed, Snapshot
 from roma_tui.monitor.view import InstanceView, instance_view
+from roma_tui.tui.notices import Notice, summarise
 from roma_tui.tui.render import clean, duration, when
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
 from roma_tui.tui.signals import ExitOnSignal
@@ -84,6 +85,7 @@ class TuiOptions:
     mouse: bool = True
     state_dir: Path | None = None
     clock: Clock = field(default_factory=SystemClock)
+    desktop: Callable[[Notice], None] | None = None  # --notify: desktop notifications
 
 
 class SnapshotChanged(Message):
@@ -278,32 +280,27 @@ class RomaApp(App[int]):
     def _snapshot_changed(self, message: SnapshotChanged) -> None:
         self._internal_error = None
         self._safe_render()
-        for transition in message.transitions:
-            self._announce(transition)
+        self._announce(message.transitions)
 
-    def _announce(self, t: Transition) -> None:
-        view = self._views.get(t.instance_id)
-        name = clean(t.name or t.instance_id, 60)
-        if t.new is Status.FAILED:
-            why = f"\n{clean(view.reason.text(), 200)}" if view and view.reason else ""
-            self.notify(
-                f"✖ {name}: creation failed{why}",
-                title="Creation failed",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
-        else:
-            word = view.status.word if view is not None else t.new.value
-            self.notify(
-                f"● {name} is {clean(word)}",
-                title="Creation finished",
-                severity="information" if t.new is Status.RUNNING else "warning",
-                timeout=15,
-                markup=False,
-            )
+    def _announce(self, transitions: list[Transition]) -> None:
+        """One toast, at most one bell (and one desktop notification) per refresh, whatever
+        the number of creations that ended in it."""
+        ended = [self._views[t.instance_id] for t in transitions if t.instance_id in self._views]
+        notice = summarise(ended)
+        if notice is None:
+            return
+        timeout = 20 if notice.severity == "error" else 8
+        self.notify(
+            notice.message,
+            title=notice.title,
+            severity=notice.severity,
+            timeout=timeout,
+            markup=False,
+        )
         if self.options.bell:
             self.bell()
+        if self.options.desktop is not None:
+            self.options.desktop(notice)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -604,7 +601,7 @@ class RomaApp(App[int]):
         if held is not None:  # a refresh cannot lift it: that could lock an AK/SK
             self.notify(
                 f"Held after an authentication failure: the next try is at "
-                f"{held.astimezone(UTC):%H:%M:%S} UTC (in {duration(held - now)})",
+                f"{when(held, date=False, zone=True)} (in {duration(held - now)})",
                 severity="warning",
                 timeout=5,
                 markup=False,
@@ -661,7 +658,7 @@ class RomaApp(App[int]):
         if view is not None:
             title += f" · {clean(view.name or view.id, 40)}"
         if feed is not None and feed.updated is not None:
-            title += f" · received {when(feed.updated)} UTC"
+            title += f" · received {when(feed.updated, zone=True)}"
         self.push_screen(RawScreen(title, prog.raw if prog is not None else None))
 
     async def action_quit(self) -> None:

@@ -132,6 +132,7 @@ duration = present.duration
 ago = present.ago
 
 
-def when(moment: datetime | None, *, date: bool = True) -> str:
-    """A UTC timestamp: '2025-03-06 12:01:13' (or just the time of day); '—'."""
-    return present.utc_time(moment, date=date)
+def when(moment: datetime | None, *, date: bool = True, zone: bool = False) -> str:
+    """A time in the display zone: '2025-03-06 12:01:13' (or just the time of day), with
+    the zone's name when `zone` ('... UTC', '... CST'); '—'."""
+    return present.wall_time(moment, date=date, zone=zone)

@@ -72,9 +72,9 @@ def _help_text() -> Iterable[Any]:
     yield symbols
     yield Text()
     yield Text(
-        "Times are UTC. Data older than two refresh intervals is marked stale; when a "
-        "refresh fails the last good data stays on screen and the status line says why "
-        "and when the next try is.",
+        "Times are local (UTC with --utc). Data older than two refresh intervals is marked "
+        "stale; when a refresh fails the last good data stays on screen and the status line "
+        "says why and when the next try is.",
         style="dim",
     )
 

@@ -500,7 +500,7 @@ def detail_header(view: InstanceView, width: int, note: Text | None = None) -> T
     if kind:
         header.append(kind + "\n")
     header.append("created  ", style="dim")
-    header.append(when(view.created) + (" UTC" if view.created else ""))
+    header.append(when(view.created, zone=True))
     header.append("\n")
     header.append("elapsed  " if view.ticking else "took     ", style="dim")
     header.append(duration(view.elapsed))
