@@ -458,6 +458,7 @@ def start_tui(
     options = TuiOptions(
         endpoint_label=endpoint_label,
         profile=config.profile,
+        region=config.region,
         auth_description=auth_label,
         interval=config.interval,
         bell=config.bell,
@@ -467,6 +468,17 @@ def start_tui(
         desktop=desktop_notifier() if config.notify else None,
     )
     return run_tui(monitor, options, problem)
+
+
+def _endpoint_label(config: Config) -> str:
+    """The endpoint, for the header: nothing when it is the region's own."""
+    from roma_tui.api.regions import roma_endpoint_for
+
+    if config.endpoint is None:
+        return "no endpoint"
+    if config.region and config.endpoint == roma_endpoint_for(config.region):
+        return ""
+    return config.endpoint
 
 
 def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -487,7 +499,7 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             config, client = asyncio.run(connect(config, clock))
         except RomaError as exc:  # configuration, or the IAM lookup of the project id
             problem = exc.message
-        endpoint = config.endpoint or "not set"
+        endpoint = _endpoint_label(config)
     code = start_tui(
         client,
         clock,

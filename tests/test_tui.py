@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from roma_tui.clock import FakeClock
 from roma_tui.demo import simulator_client
-from roma_tui.monitor.domain import Instance, Status
+from roma_tui.monitor.domain import Instance, Place, Status
 from roma_tui.monitor.live import Monitor
 from roma_tui.simulator import Faults, SimulatorApp
 from roma_tui.tui.app import RomaApp, TuiOptions
@@ -221,7 +221,8 @@ async def test_sort_cycles_and_is_remembered(pilot: Pilot[int], tmp_path: Path) 
     await pilot.press("s")
     await settle(pilot)
     assert app.sort == "created"
-    assert load_state(tmp_path / "state").sort == "created"
+    assert app.monitor is not None
+    assert load_state(tmp_path / "state", app.monitor.place).sort == "created"
 
 
 async def test_pause_stops_polling_and_resume_restarts(
@@ -497,10 +498,15 @@ def test_subservice_rows_keep_the_started_column_in_the_side_pane() -> None:
 
 
 def test_state_file_round_trip_and_corruption(tmp_path: Path) -> None:
-    save_state(tmp_path, UiState(selected="abc", sort="progress"))
-    assert load_state(tmp_path) == UiState(selected="abc", sort="progress")
+    prod, lab = Place("https://roma.prod", "p" * 32), Place("https://roma.lab", "l" * 32)
+    save_state(tmp_path, prod, UiState(selected="abc", sort="progress", filter="billing"))
+    save_state(tmp_path, lab, UiState(selected="xyz"))
+    assert load_state(tmp_path, prod) == UiState(selected="abc", sort="progress", filter="billing")
+    assert load_state(tmp_path, lab) == UiState(selected="xyz")  # each place its own
+    assert (tmp_path / STATE_FILE).stat().st_mode & 0o777 == 0o600
     (tmp_path / STATE_FILE).write_text("{not json", encoding="utf-8")
-    assert load_state(tmp_path) == UiState()
-    (tmp_path / STATE_FILE).write_text('{"sort": "bogus", "selected": 3}', encoding="utf-8")
-    assert load_state(tmp_path) == UiState()
-    assert load_state(None) == UiState()
+    assert load_state(tmp_path, prod) == UiState()
+    bogus = {"places": {"https://roma.prod " + "p" * 32: {"sort": "bogus", "selected": 3}}}
+    (tmp_path / STATE_FILE).write_text(json.dumps(bogus), encoding="utf-8")
+    assert load_state(tmp_path, prod) == UiState()
+    assert load_state(None, prod) == UiState()

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Footer, Input
 
 from roma_tui.clock import FakeClock
-from roma_tui.simulator import SimulatorApp
+from roma_tui.simulator import Faults, SimulatorApp
 from roma_tui.tui.app import RomaApp
 from roma_tui.tui.screens import HelpScreen, RawScreen
 from roma_tui.tui.screenshots import settle
@@ -146,3 +146,113 @@ async def test_the_palette_lists_roma_tui_commands_first(pilot: Pilot[int]) -> N
     titles = [command.title for command in app.get_system_commands(app.screen)]
     assert titles[0] == "Refresh now"
     assert titles.index("Help") < titles.index("Quit")
+
+
+# -- context, errors a user can act on ------------------------------------------------------
+
+
+def header_text(app: RomaApp) -> str:
+    from textual.widgets import Static
+
+    content = app.screen_stack[0].query_one("#context", Static).content
+    return str(content.plain if hasattr(content, "plain") else content)
+
+
+async def test_the_header_says_what_is_watched_and_how_things_stand(pilot: Pilot[int]) -> None:
+    app = app_of(pilot)
+    await pilot.resize_terminal(160, 40)
+    await settle(pilot)
+    line = header_text(app)
+    assert app.monitor is not None
+    assert f"project {app.monitor.place.project_id[:8]}" in line
+    assert "profile demo" in line and "token" in line and "every 10s" in line
+    views = list(app._views.values())
+    for word, symbol in (("failed", "✖"), ("creating", "◐"), ("running", "●")):
+        count = sum(v.status.status.value == word for v in views)
+        assert f"{symbol} {count} {word}" in line
+    assert line.index("failed") < line.index("creating") < line.index("running")
+    assert "all done ~" in line  # when the creations under way should all be done
+    await pilot.resize_terminal(80, 24)
+    await settle(pilot)
+    narrow = header_text(app)
+    assert "failed" in narrow and "running" in narrow  # the context gives way first
+    assert len(narrow) <= 80
+
+
+async def test_a_rejected_token_is_not_an_empty_project(
+    sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    import httpx
+    from pydantic import SecretStr
+
+    from roma_tui.api.auth import TokenAuth
+    from roma_tui.api.client import RomaClient
+    from roma_tui.monitor.live import Monitor
+    from roma_tui.tui.app import TuiOptions
+
+    refused = RomaClient(
+        "http://127.0.0.1",
+        sim_app.sim.credentials.project_id,
+        TokenAuth(SecretStr("not-the-token")),
+        transport=httpx.ASGITransport(app=sim_app),
+        clock=fake_clock,
+    )
+    options = TuiOptions(endpoint_label="", auth_description="token", clock=fake_clock)
+    app = RomaApp(Monitor(refused, fake_clock, interval=10), options)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        from textual.widgets import Static
+
+        box = app.screen_stack[0].query_one("#list-empty", Static)
+        assert box.display
+        said = str(box.content.plain if hasattr(box.content, "plain") else box.content)
+        assert "Authentication failed" in said and "HTTP 401" in said
+        assert "roma-tui config" in said and "Next try at" in said
+
+
+async def test_e_lists_the_last_errors_with_their_request_ids(
+    sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    from textual.widgets import DataTable
+
+    from roma_tui.tui.errors_screen import ErrorsScreen
+
+    fake_clock.advance(WARP)
+    app = make_app(sim_app, fake_clock, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sim_app.faults = Faults(error_rate=1.0)
+        fake_clock.advance(30)
+        await settle(pilot)
+        line = str(app.screen_stack[0].query_one("#status").render())
+        assert "(request " in line and "…" not in line.split("(request ", 1)[1][:32]
+        await press_batch(pilot, "e")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorsScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count >= 1
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        row = next(r for r in rows if r[1] == "list")
+        assert row[2].startswith("5") and len(row[4]) == 32
+        table.move_cursor(row=rows.index(row))
+        await press_batch(pilot, "c")
+        assert app.clipboard == row[4]
+        await press_batch(pilot, "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ErrorsScreen)
+
+
+async def test_the_filter_is_remembered_for_its_place(
+    sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    fake_clock.advance(WARP)
+    first = make_app(sim_app, fake_clock, tmp_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_batch(pilot, "slash", *"prod", "enter")
+        await settle(pilot)
+    second = make_app(sim_app, fake_clock, tmp_path)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert second.filter_text == "prod"
+        assert names(second) == ["roma-prod-beijing", "roma-prod-shanghai"]

@@ -27,14 +27,17 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from roma_tui.api.errors import ApiError
 from roma_tui.clock import Clock, SystemClock
-from roma_tui.monitor.domain import Status
+from roma_tui.monitor.domain import Place, Status
 from roma_tui.monitor.live import Transition
 from roma_tui.monitor.snapshot import Feed, Snapshot
 from roma_tui.monitor.view import InstanceView, instance_view
+from roma_tui.tui.errors_screen import ErrorLog, ErrorsScreen
+from roma_tui.tui.header import ContextHeader, context_parts, standing
 from roma_tui.tui.notices import Notice, summarise
 from roma_tui.tui.render import clean, duration, when
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
@@ -69,7 +72,18 @@ _STATUS_ORDER = {
 }
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAIN_ACTIONS = frozenset(
-    {"help", "filter", "cycle_sort", "refresh", "pause", "resume", "copy_id", "raw", "focus_detail"}
+    {
+        "help",
+        "filter",
+        "cycle_sort",
+        "refresh",
+        "pause",
+        "resume",
+        "copy_id",
+        "raw",
+        "errors",
+        "focus_detail",
+    }
 )
 
 
@@ -77,8 +91,9 @@ _MAIN_ACTIONS = frozenset(
 class TuiOptions:
     """How the TUI was started; everything shown in the status line comes from here."""
 
-    endpoint_label: str
+    endpoint_label: str  # shown in the header; "" when it is the region's default endpoint
     profile: str | None = None
+    region: str | None = None
     auth_description: str = ""
     interval: float = 10.0
     bell: bool = True
@@ -134,15 +149,18 @@ class MainScreen(Screen[None]):
         Binding("r", "app.refresh", "Refresh"),
         Binding("p", "app.pause", "Pause"),
         Binding("p", "app.resume", "Resume"),  # one of the two is shown: check_action
-        Binding("c", "app.copy_id", "Copy id"),
+        Binding("c", "app.copy_id", "Copy"),
         Binding("v", "app.raw", "Raw"),
+        Binding("e", "app.errors", "Errors"),
         Binding("escape", "app.back", "Back", show=False),
     ]
 
     def compose(self) -> ComposeResult:
+        yield ContextHeader(id="context")
         with Vertical(id="body"):
             with Vertical(id="list-pane"):
                 yield Input(placeholder="filter by name, id or status", id="filter")
+                yield Static(id="list-empty")
                 yield InstanceTable(id="instances")
             yield DetailPane(id="detail")
         yield StatusLine(id="status")
@@ -181,11 +199,13 @@ class RomaApp(App[int]):
         self.options = options
         self.problem = problem
         self.clock: Clock = options.clock
-        state = load_state(options.state_dir)
+        self.place = monitor.place if monitor is not None else Place("", "")
+        state = load_state(options.state_dir, self.place)
         self.sort = state.sort
         self._wanted_selection = state.selected
         self._saved = state
-        self.filter_text = ""
+        self.filter_text = state.filter
+        self.errors = ErrorLog()
         self._views: dict[str, InstanceView] = {}
         self._order: list[str] = []
         self._creating: list[str] = []
@@ -193,7 +213,7 @@ class RomaApp(App[int]):
         self._timer: Timer | None = None
         self._last_snapshot: Snapshot | None = None
         self._paused_at: datetime | None = None
-        self._titles: tuple[str, str] | None = None
+        self._title: str | None = None
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -207,6 +227,10 @@ class RomaApp(App[int]):
         if self.monitor is None or self._timer is not None:
             return
         self._table.focus()
+        if self.filter_text:  # the filter remembered for this place
+            box = self._filter
+            box.value = self.filter_text
+            box.display = True
         self._update_titles()
         self._render_all()
         self._run_monitor()
@@ -383,7 +407,17 @@ class RomaApp(App[int]):
             table.select_id(wanted)
         self._selection_changed()
         self._update_titles()
+        self._show_list_state(snapshot)
+        self._log_errors(snapshot, now)
         self._render_live(now, rows=False)
+
+    def _log_errors(self, snapshot: Snapshot, now: datetime) -> None:
+        """Each new error of a feed goes to the error log (`e` shows it)."""
+        self.errors.observe("list", snapshot.list_feed.error, now)
+        for iid, feed in snapshot.progress_feeds.items():
+            view = self._views.get(iid)
+            name = view.name if view is not None and view.name else iid
+            self.errors.observe(f"progress {name}", feed.error, now)
 
     def _render_live(self, now: datetime | None = None, *, rows: bool = True) -> None:
         """The cheap part: time-dependent labels of creating rows, detail, status line."""
@@ -481,6 +515,7 @@ class RomaApp(App[int]):
         )
 
     def _update_titles(self) -> None:
+        """The list's title (count, sort, filter) and the context line above everything."""
         if self.monitor is None:
             return
         table = self._table
@@ -490,23 +525,70 @@ class RomaApp(App[int]):
         title = f"Instances ({count}) · sort: {self.sort}"
         if self.filter_text:
             title += f" · filter: {clean(self.filter_text, 20)}"
-        where = self._where()
         # setting a border title repaints the whole pane, whether the text changed or not
-        if self._titles != (title, where):
-            self._titles = (title, where)
+        if self._title != title:
+            self._title = title
             pane = self._main.query_one("#list-pane", Vertical)
             pane.border_title = Text(title)  # a Text: never parsed as markup
-            pane.border_subtitle = Text(where)
+        context = context_parts(
+            profile=self.options.profile,
+            region=self.options.region,
+            project_id=self.place.project_id,
+            auth=self.options.auth_description,
+            endpoint=self.options.endpoint_label,
+            interval=duration(timedelta(seconds=self.interval)),
+        )
+        self._main.query_one(ContextHeader).show(
+            context, standing(self._views.values(), self._now())
+        )
 
-    def _where(self) -> str:
-        """Endpoint · profile · auth · interval, for the list's bottom border."""
-        parts = [clean(self.options.endpoint_label, 60)]
-        if self.options.profile:
-            parts.append(f"profile {clean(self.options.profile, 30)}")
-        if self.options.auth_description:
-            parts.append(clean(self.options.auth_description, 40))
-        parts.append(f"every {duration(timedelta(seconds=self.interval))}")
-        return " · ".join(parts)
+    def _show_list_state(self, snapshot: Snapshot) -> None:
+        """When there is no row to show, say why instead of an empty list: loading, the
+        error that keeps the list away (authentication failed: what to check, when the next
+        try is), an empty project, or a filter that matches nothing."""
+        feed = snapshot.list_feed
+        message: Text | None = None
+        if self._table.row_count == 0:
+            if feed.error is not None and feed.updated is None:
+                message = self._list_problem(feed)
+            elif feed.updated is None:
+                message = Text("Loading the instance list…", style="dim italic")
+            elif self._order:
+                message = Text(
+                    f"No instance matches the filter {clean(self.filter_text, 40)!r} "
+                    "(esc clears it).",
+                    style="dim italic",
+                )
+            else:
+                message = Text(
+                    "No instances in this project "
+                    f"({clean(self.place.project_id)[:8]} at {clean(self.place.endpoint, 60)}).",
+                    style="dim italic",
+                )
+        box = self._main.query_one("#list-empty", Static)
+        box.display = message is not None
+        if message is not None:
+            box.update(message)
+
+    def _list_problem(self, feed: Feed) -> Text:
+        error = feed.error
+        assert error is not None
+        auth = isinstance(error, ApiError) and error.auth_failed
+        text = Text(end="")
+        headline = "Authentication failed" if auth else "The instance list cannot be read"
+        text.append(f"✖ {headline}\n", style="bold red")
+        text.append(clean(error.message) + "\n", style="red")
+        if auth:
+            text.append(
+                f"Check the credentials ({clean(self.options.auth_description, 40)}) and the "
+                "project id: `roma-tui config` shows what is used and where it came from.\n"
+            )
+        wait = max(feed.next_due - self._now(), timedelta(0))
+        text.append(
+            f"Next try at {when(feed.next_due, date=False)} (in {duration(wait)}); r tries now.",
+            style="dim",
+        )
+        return text
 
     # --- selection -----------------------------------------------------------------------
 
@@ -525,10 +607,12 @@ class RomaApp(App[int]):
         self._show_detail(self._now())
 
     def _remember(self, *, selected: str | None = None) -> None:
-        state = UiState(selected=selected or self._saved.selected, sort=self.sort)
+        state = UiState(
+            selected=selected or self._saved.selected, sort=self.sort, filter=self.filter_text
+        )
         if state != self._saved:
             self._saved = state
-            save_state(self.options.state_dir, state)
+            save_state(self.options.state_dir, self.place, state)
 
     @on(DataTable.RowSelected, "#instances")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -566,7 +650,10 @@ class RomaApp(App[int]):
         self.filter_text = event.value
         self._table.sync(self._visible())
         self._update_titles()
+        if self._last_snapshot is not None:
+            self._show_list_state(self._last_snapshot)
         self._selection_changed()
+        self._remember()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -583,6 +670,7 @@ class RomaApp(App[int]):
         self._update_titles()
         self._table.focus()
         self._selection_changed()
+        self._remember()
 
     def action_cycle_sort(self) -> None:
         self.sort = (
@@ -646,6 +734,10 @@ class RomaApp(App[int]):
         self.copy_to_clipboard(selected)
         self.notify(f"Copied {clean(selected)}", timeout=3, markup=False)
 
+    def action_errors(self) -> None:
+        if not isinstance(self.screen, ErrorsScreen):
+            self.push_screen(ErrorsScreen(self.errors.newest_first()))
+
     def action_raw(self) -> None:
         monitor = self.monitor
         if monitor is None:
@@ -678,6 +770,7 @@ class RomaApp(App[int]):
             ("Filter instances", "By name, id or status", self.action_filter),
             ("Copy instance id", "Copy the selected id to the clipboard", self.action_copy_id),
             ("Raw JSON", "The last creation-progress response", self.action_raw),
+            ("Last errors", "Time, request, HTTP status, code, request id", self.action_errors),
             ("Help", "Keys and status symbols", self.action_help),
         )
         for title, help_text, callback in commands:

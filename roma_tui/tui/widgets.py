@@ -574,7 +574,7 @@ def feed_text(
     text.append(f"{label} ", style="dim")
     if error is not None:
         text.append("✖ ", style="bold red")
-        text.append(clean(error, 60 if compact else None), style="red")
+        text.append(clean(error, 240 if compact else None), style="red")
         if next_due is not None and not frozen:
             wait = duration(max(next_due - now, timedelta(0)))
             if compact:

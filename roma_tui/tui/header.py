@@ -1,0 +1,142 @@
+"""The context line at the top, as k9s has one: what is watched, and how things stand.
+
+Left: profile, region, project (short id), auth, the endpoint when it is not the region's
+default, the refresh interval. Right: counts per status (`3 creating · 1 failed · 20 running ·
+1 error`) and how the creations under way stand (their average progress and when the last
+should end, or that one is stalled). Everything comes from the view model's views; nothing here
+ticks with the clock, so an idle screen repaints nothing. When the line is too short, the
+context gives way before the counts.
+Imports textual, rich and roma_tui.monitor; never httpx.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widgets import Static
+
+from roma_tui.monitor.domain import Status
+from roma_tui.monitor.present import printable, wall_time
+from roma_tui.monitor.view import InstanceView
+from roma_tui.tui.render import STATUS_STYLE, STATUS_SYMBOL
+
+__all__ = ["ContextHeader", "context_parts", "standing"]
+
+# the order counts are told in: what needs attention first
+_ORDER = (
+    Status.FAILED,
+    Status.ERROR,
+    Status.CREATING,
+    Status.FROZEN,
+    Status.CHANGING,
+    Status.DELETING,
+    Status.RUNNING,
+    Status.DELETED,
+    Status.UNKNOWN,
+)
+
+
+def context_parts(
+    *,
+    profile: str | None,
+    region: str | None,
+    project_id: str | None,
+    auth: str,
+    endpoint: str,
+    interval: str,
+) -> list[str]:
+    """What is watched, most important first."""
+    parts = []
+    if profile:
+        parts.append(f"profile {printable(profile, 24)}")
+    if region:
+        parts.append(printable(region, 24))
+    if project_id:
+        parts.append(f"project {printable(project_id)[:8]}")
+    if auth:
+        parts.append(printable(auth, 32))
+    if endpoint:
+        parts.append(printable(endpoint, 60))
+    parts.append(f"every {interval}")
+    return parts
+
+
+def standing(views: Iterable[InstanceView], now: datetime) -> Text:
+    """`2 failed · 3 creating 41%, all done ~12:40 · 20 running`: counts, in colour."""
+    views = list(views)
+    counts = Counter(v.status.status for v in views)
+    text = Text(end="", no_wrap=True, overflow="ellipsis")
+    for status in _ORDER:
+        n = counts.get(status, 0)
+        if not n:
+            continue
+        if text.plain:
+            text.append(" · ", style="dim")
+        text.append(f"{STATUS_SYMBOL[status]} {n} {status.value}", style=STATUS_STYLE[status])
+        if status is Status.CREATING:
+            text.append(_creations(views, now), style="dim")
+    if not text.plain:
+        text.append("no instances", style="dim")
+    return text
+
+
+def _creations(views: Sequence[InstanceView], now: datetime) -> str:
+    """` 41%, all done ~12:40` or ` 41%, 1 stalled`: how the creations under way stand."""
+    creating = [v for v in views if v.status.status is Status.CREATING]
+    known = [v.progress for v in creating if v.progress is not None]
+    part = f" {round(sum(known) / len(known))}%" if known else ""
+    stalled = sum(v.stalled is not None for v in creating)
+    if stalled:
+        return f"{part}, {stalled} stalled"
+    etas = [v.eta for v in creating]
+    if etas and all(eta is not None for eta in etas):
+        last = max(e for e in etas if e is not None)
+        return f"{part}, all done ~{wall_time(now + last, date=False)[:5]}"
+    return part
+
+
+class ContextHeader(Static):
+    """One line; updated only when what it says changes."""
+
+    DEFAULT_CSS = """
+    ContextHeader {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[str, tuple[object, ...]] | None = None
+        self._given: tuple[Sequence[str], Text] | None = None
+
+    def show(self, context: Sequence[str], counts: Text) -> None:
+        self._given = (context, counts)
+        width = self.content_region.width or 80
+        room = max(0, width - counts.cell_len - 3)
+        parts = list(context)
+        while parts and cell_len(" · ".join(parts)) > room:
+            parts.pop()  # the least important first
+        line = Text(end="", no_wrap=True, overflow="ellipsis")
+        line.append(" · ".join(parts), style="bold")
+        gap = max(1, width - line.cell_len - counts.cell_len)
+        line.append(" " * gap)
+        line.append_text(counts)
+        key = (line.plain, tuple(line.spans))
+        if self._shown == key:
+            return
+        self._shown = key
+        self.update(line)
+
+    def on_resize(self) -> None:
+        """Fit the line to the new width (once the layout pass is over)."""
+        self.call_after_refresh(self._reshow)
+
+    def _reshow(self) -> None:
+        if self._given is not None:  # what was given last, by the time this runs
+            self.show(*self._given)
