@@ -15,6 +15,7 @@ from roma_tui.simulator.scenario import (
     large_scenario,
     load_scenario,
     scenario_from_spec,
+    varied_scenario,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "large_scenario",
     "load_scenario",
     "scenario_from_spec",
+    "varied_scenario",
 ]

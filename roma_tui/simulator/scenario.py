@@ -6,6 +6,9 @@ simulator's anchor (negative: before the simulator started) or at a fixed `creat
 each sub-service starts `start` seconds after the instance was created and takes `duration`
 seconds, reporting progress in multiples of `step`; one with `fail_after` fails that many
 seconds after it started, with its `error_code` / `error_msg`, and the whole creation stops there.
+Progress grows evenly over the duration unless a `curve` says otherwise: points
+(time fraction, progress fraction) between (0, 0) and (1, 1), joined by straight lines, so a
+flat stretch is a stall and a steep one a jump (real progress does both).
 
 The state of an instance is a pure function of the simulated time (`evaluate`): no background
 tasks. Imports nothing from roma_tui.
@@ -13,6 +16,7 @@ tasks. Imports nothing from roma_tui.
 
 from __future__ import annotations
 
+import itertools
 import random
 import tomllib
 import uuid
@@ -82,6 +86,16 @@ class SubServiceSpec:
     error_code: str = ""
     error_msg: str = ""
     report_end: bool = True  # False: `end_time` stays 0 once it ended, only `taken_time` tells
+    # (time fraction, progress fraction) points; () is a straight line from (0, 0) to (1, 1)
+    curve: tuple[tuple[float, float], ...] = ()
+
+    def fraction(self, elapsed: float) -> float:
+        """How much of it is done (0..1) once `elapsed` of its `duration` has passed (0..1)."""
+        points = ((0.0, 0.0), *self.curve, (1.0, 1.0))
+        for (t0, p0), (t1, p1) in itertools.pairwise(points):
+            if elapsed <= t1:
+                return p0 if t1 <= t0 else p0 + (p1 - p0) * (elapsed - t0) / (t1 - t0)
+        return 1.0
 
 
 @dataclass(frozen=True)
@@ -172,11 +186,14 @@ def _minutes(ms: int) -> int:
     return -(-ms // 60_000) if ms > 0 else 0
 
 
-def _quantised(elapsed_ms: int, duration_ms: int, step: int) -> int:
+def _quantised(sub: SubServiceSpec, elapsed_ms: int, duration_ms: int) -> int:
     if duration_ms <= 0:
         return 100
-    pct = min(100, elapsed_ms * 100 // duration_ms)
-    step = max(1, step)
+    if sub.curve:
+        pct = min(100, int(sub.fraction(min(1.0, elapsed_ms / duration_ms)) * 100))
+    else:
+        pct = min(100, elapsed_ms * 100 // duration_ms)
+    step = max(1, sub.step)
     return pct // step * step
 
 
@@ -218,7 +235,7 @@ def evaluate(spec: InstanceSpec, anchor_ms: int, now_ms: int) -> InstanceState |
                     "failed",
                     start,
                     t,
-                    min(99, _quantised(elapsed, duration, sub.step)),
+                    min(99, _quantised(sub, elapsed, duration)),
                     _minutes(elapsed),
                     sub.error_code or "ROMA.00110500",
                     sub.error_msg or f"Failed to create {sub.name}.",
@@ -233,7 +250,7 @@ def evaluate(spec: InstanceSpec, anchor_ms: int, now_ms: int) -> InstanceState |
             )
             continue
         elapsed = t - start
-        progress = min(99, _quantised(elapsed, duration, sub.step))
+        progress = min(99, _quantised(sub, elapsed, duration))
         items.append(
             SubServiceState(sub.name, "creating", start, 0, progress, _minutes(elapsed), "", "")
         )
@@ -285,6 +302,10 @@ def _sub_service(data: Any, where: str) -> SubServiceSpec:
         raise ScenarioError(f"{where}: a sub-service must be a table")
     try:
         fail_after = data.get("fail_after")
+        curve = tuple((float(t), float(p)) for t, p in data.get("curve", ()))
+        times = [t for t, _ in curve]
+        if any(not 0 <= v <= 1 for point in curve for v in point) or times != sorted(times):
+            raise ValueError("curve points are [time, progress] fractions from 0 to 1, in order")
         return SubServiceSpec(
             name=str(data["name"]),
             start=float(data.get("start", 0)),
@@ -294,6 +315,7 @@ def _sub_service(data: Any, where: str) -> SubServiceSpec:
             error_code=str(data.get("error_code", "")),
             error_msg=str(data.get("error_msg", "")),
             report_end=bool(data.get("report_end", True)),
+            curve=curve,
         )
     except KeyError as exc:
         raise ScenarioError(f"{where}: sub-service without {exc.args[0]!r}") from None
@@ -409,23 +431,26 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(data, str(path))
 
 
+_GENERATED = {"large": 2000, "varied": 40}
+
+
 def scenario_from_spec(spec: str | Path | None) -> Scenario:
-    """`None`/"default", "vocabulary" (every status the API has), "large" or "large:N"
-    (generated), or the path of a TOML file."""
+    """`None`/"default", "vocabulary" (every status the API has), "large" / "large:N" or
+    "varied" / "varied:N" (generated), or the path of a TOML file."""
     text = "default" if spec is None else str(spec)
     if text in BUNDLED:
         return bundled_scenario(text)
     name, _, count = text.partition(":")
-    if name == "large":
+    if name in _GENERATED:
         try:
-            n = int(count) if count else 2000
+            n = int(count) if count else _GENERATED[name]
         except ValueError:
             n = 0
         if n <= 0:
             raise ScenarioError(
-                f"'{text}': the large scenario takes a positive count, e.g. large:500"
+                f"'{text}': the {name} scenario takes a positive count, e.g. {name}:500"
             )
-        return large_scenario(n)
+        return large_scenario(n) if name == "large" else varied_scenario(n)
     return load_scenario(text)
 
 
@@ -482,4 +507,89 @@ def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
         )
     return Scenario(
         name=f"large-{n}", description=f"{n} generated instances", instances=tuple(instances)
+    )
+
+
+# Failures of the varied scenario: (sub-service, error_code, error_msg).
+VARIED_FAILURES: tuple[tuple[str, str, str], ...] = (
+    ("fdi", "ROMA.00110016", "Failed to create the FDI cluster: insufficient ECS quota."),
+    ("link", "ROMA.00110020", "Failed to bind an EIP to the LINK service: EIP quota used up."),
+    ("mqs", "ROMA.00110500", "Failed to create mqs: internal error."),
+    ("fdi", "ROMA.00110500", "Failed to create fdi: internal error."),
+)
+VARIED_SPACING = 36 * 3600.0  # seconds between two creations of the varied scenario
+
+
+Curve = tuple[tuple[float, float], ...]
+
+
+def _stall(rng: random.Random) -> tuple[Curve, float]:
+    """A flat stretch of 15-40 % of the time somewhere in the middle, at the usual pace before
+    and after; and how much longer the sub-service takes for it."""
+    flat = rng.uniform(0.15, 0.4)
+    at = rng.uniform(0.1, 0.7) * (1 - flat)
+    level = at / (1 - flat)
+    return ((at, level), (at + flat, level)), 1 / (1 - flat)
+
+
+def _jump(rng: random.Random) -> tuple[Curve, float]:
+    """A jump of 20-40 % at once somewhere in the middle, at the usual pace before and after;
+    the sub-service takes as long as it would have without it."""
+    jump = rng.uniform(0.2, 0.4)
+    at = rng.uniform(0.15, 0.7)
+    return ((at, at * (1 - jump)), (at + 0.005, at * (1 - jump) + jump)), 1.0
+
+
+def varied_scenario(n: int = 40, *, seed: int = 13) -> Scenario:
+    """`n` creations, one after another (one every VARIED_SPACING, the last one starting now),
+    of every type in turn, with the spread real ones show: the whole creation 0.85-1.2x its
+    usual pace and each sub-service 0.75-1.35x on top, one in six with a sub-service starting
+    late, one in five with a stall, one in five with a jump, one in ten failing (with a code from
+    VARIED_FAILURES). Deterministic: the same n and seed give the same creations. Progress is
+    reported in multiples of 1, 5 or 10. The ETA benchmark (bench/eta.py) replays them, and
+    the demo's history is made of them."""
+    rng = random.Random(seed)
+    instances: list[InstanceSpec] = []
+    for i in range(n):
+        type_ = INSTANCE_TYPES[i % len(INSTANCE_TYPES)]
+        pace = rng.uniform(0.85, 1.2)
+        step = rng.choice((1, 5, 5, 10))
+        usual = DEFAULT_SUB_SERVICES[type_]
+        late = rng.randrange(len(usual)) if rng.random() < 1 / 6 else None
+        odd = rng.randrange(len(usual))
+        roll = rng.random()
+        curve, longer = _stall(rng) if roll < 0.2 else _jump(rng) if roll < 0.4 else ((), 1.0)
+        failing = rng.choice(VARIED_FAILURES) if rng.random() < 0.1 else None
+        subs: list[SubServiceSpec] = []
+        for k, (name, start, duration) in enumerate(usual):
+            took = duration * pace * rng.uniform(0.75, 1.35) * (longer if k == odd else 1.0)
+            begin = start * pace + (rng.uniform(120, 600) if k == late else 0.0)
+            fail = failing is not None and failing[0] == name
+            subs.append(
+                SubServiceSpec(
+                    name,
+                    round(begin, 1),
+                    round(took, 1),
+                    step=step,
+                    fail_after=round(took * rng.uniform(0.2, 0.8), 1) if fail else None,
+                    error_code=failing[1] if failing is not None and fail else "",
+                    error_msg=failing[2] if failing is not None and fail else "",
+                    curve=curve if k == odd else (),
+                )
+            )
+        instances.append(
+            InstanceSpec(
+                id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                name=f"roma-{type_}-{i:03d}",
+                type=type_,
+                sub_services=tuple(subs),
+                created=-(n - 1 - i) * VARIED_SPACING,
+                job_id=f"JOB-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                connect_address=f"192.168.{i // 256 % 256}.{i % 256}",
+            )
+        )
+    return Scenario(
+        name=f"varied-{n}",
+        description=f"{n} creations with late starts, stalls, jumps and failures",
+        instances=tuple(instances),
     )
