@@ -666,7 +666,12 @@ async def test_eta_and_elapsed(api: FakeApi, clock: FakeClock) -> None:
     assert view("a").eta == timedelta(minutes=10)
     clock.advance(60)
     assert view("a").elapsed == timedelta(minutes=11)
-    assert view("a").eta == timedelta(minutes=11)  # no more progress: slower rate
+    # 50 % was reached a minute ago (progress comes in steps): the ETA counts down, and the
+    # range stretches to the rate as if 50 % were reached only now
+    assert view("a").eta == timedelta(minutes=9)
+    low, high = view("a").eta_low, view("a").eta_high
+    assert low is not None and high is not None
+    assert low < timedelta(minutes=9) and high >= timedelta(minutes=11)
     assert view("b").eta is None
     assert instance_view(monitor.snapshot, "nope", clock.now()) is None
     # finished: the total, not a clock that keeps running
@@ -681,10 +686,10 @@ async def test_eta_uses_the_servers_clock(api: FakeApi, clock: FakeClock) -> Non
     monitor = Monitor(api, clock)
     await monitor.refresh_instances()
     await monitor.refresh_progress("a")
-    # the local clock is 5 minutes fast: the server still says 10 minutes elapsed
+    # five minutes later with no new answer: 50 % in 10 minutes, reached 5 minutes ago
     skewed = clock.now() + timedelta(minutes=5)
     later = instance_view(monitor.snapshot, "a", skewed)
-    assert later is not None and later.eta == timedelta(minutes=15)  # 5 min later, rate-wise
+    assert later is not None and later.eta == timedelta(minutes=5)
     now = instance_view(monitor.snapshot, "a", clock.now())
     assert now is not None and now.eta == timedelta(minutes=10)
 

@@ -381,7 +381,10 @@ def _progress(**overrides: Any) -> CreationProgress:
 def test_view_merges_progress_and_estimates_eta() -> None:
     view = view_of(None, _progress(), NOW)
     assert view.elapsed == timedelta(minutes=20)
-    assert view.eta == timedelta(minutes=20)  # 20 min for 50%
+    # lvs is done; mqs did 40 % in 10 minutes: 15 more, and the last sub-service decides
+    assert view.eta == timedelta(minutes=15)
+    assert view.sub_services[1].eta == timedelta(minutes=15)
+    assert view.sub_services[0].eta is None  # done
     done = view_of(None, _progress(status=Status.RUNNING, progress=100, finished=NOW), NOW)
     assert done.eta is None and done.elapsed == timedelta(minutes=20)
     listed = view_of(Instance("i-2", "n", Status.RUNNING, "Running", type="basic"), None, NOW)

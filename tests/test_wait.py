@@ -89,10 +89,16 @@ class Counting:
         return await self.client.get_creation_progress(instance_id)
 
 
+INSIGHT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (ETA ~|stalled: |usually: )")
+
+
 def subjects(out: str) -> list[tuple[str, str, str]]:
-    """(subject, status, percent) per line; every line must have the documented shape."""
+    """(subject, status, percent) per status line; every line must have a documented shape
+    (a status line, or an ETA, stall or usual-duration line)."""
     rows = []
     for line in out.splitlines():
+        if INSIGHT.match(line):
+            continue
         match = LINE.match(line)
         assert match, f"not a status line: {line!r}"
         rows.append((match[2], match[3], match[4]))

@@ -34,6 +34,11 @@ Polling policy (all times from the injected clock, `interval` default 10 s):
 - The client is expected not to retry (`RomaClient`'s default): this schedule is the one
   retry layer, so a failing poll costs one timeout, not three, before it shows.
 
+Each creation progress seen extends that instance's `Trace` (roma_tui.monitor.trace), from
+which the view model reads the ETA and stalls. With a `Recorder`, every change of a creation is
+kept in the history (roma_tui.monitor.history), and the snapshot carries what creations here
+usually take (`typical`), read again whenever one ends.
+
 Refresh methods never raise `RomaError`. No Textual and no httpx here: the client is
 anything with the two async methods of `InstanceSource` (`RomaClient` is one).
 """
@@ -47,16 +52,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from roma_tui.api.errors import ApiError, NotFoundError, RomaError
 from roma_tui.api.limits import cap_retry_after
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
+from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
-from roma_tui.monitor.snapshot import Feed, Movement, Snapshot, moved
-from roma_tui.monitor.view import resolve_status
+from roma_tui.monitor.snapshot import EMPTY, Feed, Snapshot
+from roma_tui.monitor.trace import Trace
+from roma_tui.monitor.view import instance_view, resolve_status
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.history import Recorder
 
 __all__ = [
     "MAX_BACKOFF",
@@ -138,8 +148,8 @@ class _State:
     progress: dict[str, CreationProgress] = field(default_factory=dict)
     progress_feeds: dict[str, Feed] = field(default_factory=dict)
     watch: dict[str, _Watch] = field(default_factory=dict)
-    # per instance: the progress percentages last seen, and since when (local clock)
-    moved: dict[str, Movement] = field(default_factory=dict)
+    # per instance: what its creation progress did while we watched (local clock)
+    traces: dict[str, Trace] = field(default_factory=dict)
 
 
 class Monitor:
@@ -152,6 +162,7 @@ class Monitor:
         interval: float = 10.0,
         max_concurrency: int = 4,
         progress_budget: float = PROGRESS_BUDGET,
+        recorder: Recorder | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -179,7 +190,11 @@ class Monitor:
         self._wake: asyncio.Event | None = None
         self.sleeping = False  # `run` is waiting for the next job
         self.place = Place(client.endpoint, client.project_id)
-        self._snapshot = Snapshot(list_feed=self._list_feed, place=self.place)
+        self.recorder = recorder  # the history, when creations are recorded
+        self._typical: Mapping[str, Typical] = recorder.typical() if recorder else EMPTY
+        self._snapshot = Snapshot(
+            list_feed=self._list_feed, place=self.place, typical=self._typical
+        )
 
     # --- reading -------------------------------------------------------------------------
 
@@ -508,7 +523,7 @@ class Monitor:
             s.progress.pop(gone, None)
             s.progress_feeds.pop(gone, None)
             s.watch.pop(gone, None)
-            s.moved.pop(gone, None)
+            s.traces.pop(gone, None)
             self._once.discard(gone)
         s.instances = tuple(instances)
         s.by_id = MappingProxyType(by_id)
@@ -563,7 +578,10 @@ class Monitor:
         if self._dropped(instance_id):
             return []
         s.progress[instance_id] = prog
-        s.moved[instance_id] = moved(prog, now, s.moved.get(instance_id))
+        before = s.traces.get(instance_id)
+        trace = s.traces[instance_id] = (
+            before.observe(prog, now) if before is not None else Trace.first(prog, now)
+        )
         inst = s.by_id.get(instance_id)
         name = inst.name if inst is not None and inst.name else prog.name
         transition = self._observe(instance_id, name, _status(inst, prog))
@@ -571,7 +589,21 @@ class Monitor:
         s.progress_feeds[instance_id] = Feed(next_due=now + timedelta(seconds=every), updated=now)
         log.debug("creation progress %s: %s %d%%", instance_id, prog.status.value, prog.progress)
         self._publish()
+        if self.recorder is not None and (trace is not before or transition is not None):
+            self._record(instance_id, trace, now)
         return [transition] if transition is not None else []
+
+    def _record(self, instance_id: str, trace: Trace, now: datetime) -> None:
+        """Keep what the view model says of this creation in the history; once one ends, what
+        is usual may have changed."""
+        recorder = self.recorder
+        view = instance_view(self._snapshot, instance_id, now)
+        if recorder is None or view is None or not recorder.record(view, trace, now):
+            return
+        typical = recorder.typical()
+        if typical != self._typical:
+            self._typical = typical
+            self._publish()
 
     def _progress_failed(self, instance_id: str, error: RomaError) -> None:
         if self._dropped(instance_id):
@@ -651,8 +683,9 @@ class Monitor:
             instances=s.instances,
             progress=MappingProxyType(dict(s.progress)),
             progress_feeds=MappingProxyType(dict(s.progress_feeds)),
-            moved=MappingProxyType({iid: since for iid, (_, since) in s.moved.items()}),
+            traces=MappingProxyType(dict(s.traces)),
             paused=self._paused,
             selected=self._selected,
             by_id=s.by_id,
+            typical=self._typical,
         )

@@ -23,10 +23,14 @@ __all__ = [
     "clock_time",
     "display_zone",
     "duration",
+    "eta_phrase",
     "iso_utc",
+    "minutes",
     "percent",
     "printable",
     "set_display_zone",
+    "stall_phrase",
+    "usual_phrase",
     "wall_time",
 ]
 
@@ -83,6 +87,84 @@ def duration(delta: timedelta | None, *, coarse: bool = False, unknown: str = UN
         return f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d{hours:02d}h"
+
+
+def _whole_minutes(span: timedelta, up: bool = False) -> int:
+    seconds = max(0.0, span.total_seconds())
+    return int(-(-seconds // 60) if up else (seconds + 30) // 60)
+
+
+def minutes(span: timedelta | None, *, unknown: str = UNKNOWN, bare: bool = False) -> str:
+    """A span as a person says it: `<1 min`, `18 min`, `2h05m` (`bare`: `18`, no unit, for
+    the second of two minute counts)."""
+    if span is None:
+        return unknown
+    whole = _whole_minutes(span)
+    if whole < 1:
+        return "<1 min"
+    if whole < 100:
+        return f"{whole}" if bare else f"{whole} min"
+    return f"{whole // 60}h{whole % 60:02d}m"
+
+
+def _range(low: timedelta, high: timedelta) -> str:
+    """`8–14 min`, `about 5 min`, `1h40m–2h10m`, `<1 min`."""
+    lo, hi = _whole_minutes(low), max(1, _whole_minutes(high, up=True))
+    if hi <= 1:
+        return "<1 min"
+    if lo >= hi:
+        return f"about {minutes(high)}"
+    if hi < 100:
+        return f"{lo}–{hi} min"
+    return f"{minutes(low)}–{minutes(high)}"
+
+
+def eta_phrase(
+    at: datetime | None,
+    left: timedelta | None,
+    low: timedelta | None,
+    high: timedelta | None,
+    *,
+    unknown: str = UNKNOWN,
+) -> str:
+    """When a creation should end (`at`, `left` from now), and the range of the time left:
+    `~12:40, 8–14 min` (in the display zone; with the date when it is 12 hours or more away)."""
+    if at is None or left is None or low is None or high is None:
+        return unknown
+    moment = _local(at)
+    shown = moment.strftime("%m-%d %H:%M" if left >= timedelta(hours=12) else "%H:%M")
+    return f"~{shown}, {_range(low, high)}"
+
+
+def stall_phrase(quiet: timedelta, usual: timedelta | None) -> str:
+    """`no progress for 6 min, usually 2`."""
+    text = f"no progress for {minutes(quiet)}"
+    if usual is not None:
+        text += f", usually {minutes(usual, bare=_whole_minutes(quiet) < 100)}"
+    return text
+
+
+def usual_phrase(
+    elapsed: timedelta | None,
+    so_far: bool,
+    kind: str,
+    region: str,
+    median: timedelta,
+    p90: timedelta,
+) -> str:
+    """`18 min so far; professional in cn-north-4 usually takes 24 min, p90 31` (or `took 26
+    min; ...` once over)."""
+    if elapsed is None:
+        head = ""
+    elif so_far:
+        head = f"{minutes(elapsed)} so far; "
+    else:
+        head = f"took {minutes(elapsed)}; "
+    same_unit = _whole_minutes(median) < 100 and _whole_minutes(p90) < 100
+    return (
+        f"{head}{printable(kind)} in {printable(region)} usually takes {minutes(median)}, "
+        f"p90 {minutes(p90, bare=same_unit)}"
+    )
 
 
 def ago(then: datetime | None, now: datetime, *, unknown: str = "never") -> str:

@@ -17,8 +17,10 @@ from typing import Any
 
 from roma_tui.api.errors import RomaError
 from roma_tui.monitor.domain import CreationProgress, Instance, Place
+from roma_tui.monitor.eta import Typical
+from roma_tui.monitor.trace import Trace
 
-__all__ = ["EMPTY", "Feed", "Movement", "Snapshot", "moved", "one_shot"]
+__all__ = ["EMPTY", "Feed", "Snapshot", "one_shot"]
 
 EMPTY: Mapping[Any, Any] = MappingProxyType({})
 _NOWHERE = Place("", "")
@@ -57,29 +59,16 @@ class Snapshot:
     instances: tuple[Instance, ...] = ()  # in the API's order
     progress: Mapping[str, CreationProgress] = field(default_factory=_empty)
     progress_feeds: Mapping[str, Feed] = field(default_factory=_empty)
-    # when the creation progress last moved, as far as we saw (local clock): the first time the
-    # current percentages were seen
-    moved: Mapping[str, datetime] = field(default_factory=_empty)
+    # what each creation progress did while we watched (local clock): when it last moved
+    traces: Mapping[str, Trace] = field(default_factory=_empty)
     paused: bool = False
     selected: str | None = None
     by_id: Mapping[str, Instance] = field(default_factory=_empty)
+    # what creations of each instance type usually take here (from the history), by type
+    typical: Mapping[str, Typical] = field(default_factory=_empty)
 
     def instance(self, instance_id: str) -> Instance | None:
         return self.by_id.get(instance_id)
-
-
-Movement = tuple[tuple[int, tuple[tuple[str, int], ...]], datetime]
-"""What a creation progress looked like (its percentages), and since when it looked so."""
-
-
-def moved(prog: CreationProgress, at: datetime, before: Movement | None) -> Movement:
-    """The movement record after seeing `prog` at `at`: unchanged percentages keep their
-    time, any change restarts it. Whoever watches a creation over time (the monitor, `wait`)
-    keeps one per instance; the view model tells a stall from it."""
-    looks = (prog.progress, tuple((s.name, s.progress) for s in prog.sub_services))
-    if before is not None and before[0] == looks:
-        return before
-    return looks, at
 
 
 def one_shot(
@@ -87,20 +76,22 @@ def one_shot(
     instances: Iterable[Instance],
     progress: Mapping[str, CreationProgress],
     at: datetime,
-    movements: Mapping[str, Movement] | None = None,
+    traces: Mapping[str, Trace] | None = None,
+    typical: Mapping[str, Typical] | None = None,
 ) -> Snapshot:
     """A snapshot of one round of requests made at `at` (for `status` and `wait`); without
-    `movements`, every progress is taken to have moved at `at`."""
+    `traces`, every progress is taken to have been seen (and moved) first at `at`."""
     listed = tuple(instances)
     fetched = Feed(next_due=at, updated=at)
-    since = {iid: at for iid in progress}
-    since.update({iid: m[1] for iid, m in (movements or {}).items() if iid in progress})
+    seen = {iid: Trace.first(prog, at) for iid, prog in progress.items()}
+    seen.update({iid: trace for iid, trace in (traces or {}).items() if iid in progress})
     return Snapshot(
         list_feed=fetched,
         place=place,
         instances=listed,
         progress=MappingProxyType(dict(progress)),
         progress_feeds=MappingProxyType(dict.fromkeys(progress, fetched)),
-        moved=MappingProxyType(since),
+        traces=MappingProxyType(seen),
         by_id=MappingProxyType({inst.id: inst for inst in listed}),
+        typical=MappingProxyType(dict(typical or {})),
     )

@@ -25,9 +25,15 @@ is genuinely running does the clock count (server time: `currentTime` corrects t
 clock's skew). A finished or failed creation's durations never grow. Once an instance is no
 longer creating, its unfinished sub-services are stopped (or done, if it runs), not creating.
 
-Stalls: a creation is stalled when its progress has not moved for STALL_WATCHED (as observed
-by a monitor), or when nothing in it has started or ended for STALL_SILENT (what one document
-alone can tell).
+Stalls: a creation is stalled when its progress has not moved for far longer than usual, as
+observed by a monitor: STALL_FACTOR times the usual longest still stretch (history's, else
+this creation's own so far), and at least STALL_MIN; STALL_WATCHED when nothing says what is
+usual. Or when nothing in it has started or ended for STALL_SILENT (what one document alone
+can tell).
+
+ETA (roma_tui.monitor.eta): while creating and not stalled, from the progress seen so far (the
+snapshot's trace) and, when there is one, what creations of this type usually take (the
+snapshot's `typical`, from the history); a time, a range, and each sub-service's time left.
 Imports roma_tui.monitor only; never textual, rich or httpx.
 """
 
@@ -48,10 +54,13 @@ from roma_tui.monitor.domain import (
     Word,
     lookup,
 )
-from roma_tui.monitor.eta import EtaEstimator, RateEta
+from roma_tui.monitor.eta import Eta, Typical, estimate
 from roma_tui.monitor.snapshot import Snapshot
+from roma_tui.monitor.trace import Trace
 
 __all__ = [
+    "STALL_FACTOR",
+    "STALL_MIN",
     "STALL_SILENT",
     "STALL_WATCHED",
     "InstanceView",
@@ -66,12 +75,14 @@ __all__ = [
 ]
 
 STALL_WATCHED = timedelta(minutes=30)  # progress seen unchanged this long: stalled
+STALL_FACTOR = 3  # ... or this many times the usual longest still stretch,
+STALL_MIN = timedelta(minutes=5)  # ... but never less than this
+STALL_POINTS = 4  # a trace needs this many changes before its own stretches say what is usual
 STALL_SILENT = timedelta(hours=2)  # no sub-service started or ended this long: stalled
 MAX_SKEW = timedelta(days=1)  # a server clock further off than this is ignored
 
 Source = Literal["list", "progress", "instance", "none"]
 
-_DEFAULT_ETA = RateEta()
 _FAILED = WORDS["createfailed"]
 
 
@@ -121,6 +132,7 @@ class SubServiceView:
     ticking: bool  # `took` grows with the clock
     error_code: str | None
     error_msg: str | None
+    eta: timedelta | None = None  # time left while it is creating or waiting, when it can be said
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +153,13 @@ class InstanceView:
     reason: Reason | None  # why it failed, or what is wrong
     sub_services: tuple[SubServiceView, ...]
     has_progress: bool  # a creation-progress document is known
+    eta_low: timedelta | None = None  # the range of `eta`
+    eta_high: timedelta | None = None
+    eta_at: datetime | None = None  # when it should end (local clock)
+    eta_basis: str | None = None  # "progress", "history" or "progress and history"
+    stall_usual: timedelta | None = None  # the usual longest still stretch, when known
+    usual: Typical | None = None  # creating or running: what its type here usually takes
+    slower_than_usual: bool = False  # it has taken (or takes) longer than history's p90
 
     @property
     def id(self) -> str:
@@ -238,7 +257,11 @@ def server_now(snapshot: Snapshot, instance_id: str, now: datetime) -> datetime:
 
 
 def _sub_view(
-    sub: SubService, status: Status, instance_end: datetime | None, now: datetime
+    sub: SubService,
+    status: Status,
+    instance_end: datetime | None,
+    now: datetime,
+    eta: timedelta | None,
 ) -> SubServiceView:
     if sub.status is Status.FAILED or sub.error_code or sub.error_msg:
         state = SubState.FAILED
@@ -277,6 +300,7 @@ def _sub_view(
         ticking=ticking,
         error_code=sub.error_code,
         error_msg=sub.error_msg,
+        eta=eta if state in (SubState.CREATING, SubState.WAITING) else None,
     )
 
 
@@ -288,12 +312,27 @@ def _last_event(prog: CreationProgress) -> datetime | None:
     return max(known) if known else None
 
 
+def usual_quiet(trace: Trace | None, typical: Typical | None) -> timedelta | None:
+    """The longest stretch without progress a creation like this one usually has: history's,
+    else this creation's own so far (once it has changed STALL_POINTS times)."""
+    if typical is not None and typical.quiet is not None:
+        return typical.quiet
+    if trace is not None and len(trace.points) >= STALL_POINTS and trace.longest_quiet:
+        return trace.longest_quiet
+    return None
+
+
 def _stalled(
-    prog: CreationProgress, moved: datetime | None, now: datetime, now_server: datetime
+    prog: CreationProgress,
+    trace: Trace | None,
+    usual: timedelta | None,
+    now: datetime,
+    now_server: datetime,
 ) -> timedelta | None:
     quiet: list[timedelta] = []
-    if moved is not None and now - moved >= STALL_WATCHED:
-        quiet.append(now - moved)
+    limit = STALL_WATCHED if usual is None else max(STALL_MIN, STALL_FACTOR * usual)
+    if trace is not None and now - trace.moved >= limit:
+        quiet.append(now - trace.moved)
     last = _last_event(prog)
     if last is not None and now_server - last >= STALL_SILENT:
         quiet.append(now_server - last)
@@ -319,13 +358,14 @@ def merge_instance(listed: Instance | None, embedded: Instance | None) -> Instan
     return replace(listed, **changes)  # type: ignore[arg-type]
 
 
-def instance_view(
-    snapshot: Snapshot,
-    instance_id: str,
-    now: datetime,
-    *,
-    eta: EtaEstimator = _DEFAULT_ETA,
-) -> InstanceView | None:
+def _slower(status: Status, elapsed: timedelta | None, typical: Typical | None) -> bool:
+    """The creation takes (or took, if it succeeded) longer than 9 in 10 of its kind."""
+    if typical is None or elapsed is None or status not in (Status.CREATING, Status.RUNNING):
+        return False
+    return elapsed > typical.p90
+
+
+def instance_view(snapshot: Snapshot, instance_id: str, now: datetime) -> InstanceView | None:
     """What every front end shows for one instance at `now` (local clock); None if unknown."""
     listed = snapshot.by_id.get(instance_id)
     prog = snapshot.progress.get(instance_id)
@@ -345,6 +385,8 @@ def instance_view(
     the_status = status.status
     creating = the_status is Status.CREATING
     clock = server_now(snapshot, instance_id, now)
+    typical = snapshot.typical.get(inst.type) if inst.type else None
+    trace = snapshot.traces.get(instance_id)
 
     started = (prog.started if prog is not None else None) or inst.created
     finished = prog.finished if prog is not None else None
@@ -355,19 +397,23 @@ def instance_view(
     else:
         elapsed = _minutes(prog.taken_minutes) if prog is not None else None
 
+    eta: Eta | None = None
+    quiet_usual = usual_quiet(trace, typical)
     if prog is None:
         progress: int | None = 100 if the_status is Status.RUNNING else None
         subs: tuple[SubServiceView, ...] = ()
         stalled = None
     else:
         progress = 100 if the_status is Status.RUNNING else prog.progress
+        stalled = _stalled(prog, trace, quiet_usual, now, clock) if creating else None
+        if creating and stalled is None:
+            eta = estimate(prog, started, clock, trace=trace, seen=now, typical=typical)
+        sub_eta = dict(eta.subs) if eta is not None else {}
         instance_end = finished or (started + elapsed if started and elapsed else None)
-        subs = tuple(_sub_view(s, the_status, instance_end, clock) for s in prog.sub_services)
-        stalled = _stalled(prog, snapshot.moved.get(instance_id), now, clock) if creating else None
-
-    remaining = None
-    if creating and progress is not None and stalled is None:
-        remaining = eta.estimate(progress, started, clock)
+        subs = tuple(
+            _sub_view(s, the_status, instance_end, clock, sub_eta.get(s.name))
+            for s in prog.sub_services
+        )
     return InstanceView(
         key=InstanceKey(snapshot.place, inst.id),
         instance=inst,
@@ -378,20 +424,25 @@ def instance_view(
         finished=finished,
         elapsed=elapsed,
         ticking=creating and elapsed is not None,
-        eta=remaining,
+        eta=eta.remaining if eta is not None else None,
         stalled=stalled,
         reason=_reason(the_status, listed, prog),
         sub_services=subs,
         has_progress=prog is not None,
+        eta_low=eta.low if eta is not None else None,
+        eta_high=eta.high if eta is not None else None,
+        eta_at=now + eta.remaining if eta is not None else None,
+        eta_basis=eta.basis if eta is not None else None,
+        stall_usual=quiet_usual if stalled is not None else None,
+        usual=typical if the_status in (Status.CREATING, Status.RUNNING) else None,
+        slower_than_usual=_slower(the_status, elapsed, typical),
     )
 
 
-def instance_views(
-    snapshot: Snapshot, now: datetime, *, eta: EtaEstimator = _DEFAULT_ETA
-) -> list[InstanceView]:
+def instance_views(snapshot: Snapshot, now: datetime) -> list[InstanceView]:
     """Every listed instance (the API's order), then the selected one if the list lacks it."""
-    views = [instance_view(snapshot, inst.id, now, eta=eta) for inst in snapshot.instances]
+    views = [instance_view(snapshot, inst.id, now) for inst in snapshot.instances]
     selected = snapshot.selected
     if selected is not None and selected not in snapshot.by_id:
-        views.append(instance_view(snapshot, selected, now, eta=eta))
+        views.append(instance_view(snapshot, selected, now))
     return [v for v in views if v is not None]

@@ -9,7 +9,8 @@ change, e.g. `2025-03-06T12:01:43Z mqs creating 40%`, and nothing when nothing c
 Transient faults (network, bad JSON, 5xx, 429) are reported on `err`, one line each, and tried
 again with backoff (honouring Retry-After): `wait` is its own retry layer, its client does not
 retry; they end the wait only through the timeout. Retry-After is honoured, capped at 15
-minutes.
+minutes. Every answer extends the creation's trace, which the ETA and the stall warning are
+read from; with the history on (a `Recorder`), every change is kept there too.
 
 Exit codes: 0 running; 1 creation failed, or the instance ended up anything but running
 (error, frozen, deleting, deleted), with the reason on `err`; 2 timed out; 3 configuration or
@@ -36,9 +37,17 @@ from roma_tui.api.errors import ApiError, RomaError
 from roma_tui.api.limits import cap_retry_after
 from roma_tui.clock import Clock
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
+from roma_tui.monitor.history import Recorder
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
-from roma_tui.monitor.present import iso_utc, printable
-from roma_tui.monitor.snapshot import Movement, moved, one_shot
+from roma_tui.monitor.present import (
+    eta_phrase,
+    iso_utc,
+    printable,
+    stall_phrase,
+    usual_phrase,
+)
+from roma_tui.monitor.snapshot import one_shot
+from roma_tui.monitor.trace import Trace
 from roma_tui.monitor.view import InstanceView, instance_view
 from roma_tui.scripting.render import (
     detail_renderable,
@@ -107,7 +116,9 @@ class _Display(Protocol):
 
 
 class PlainDisplay:
-    """For logs and pipes: one timestamped line per change, nothing when nothing changed."""
+    """For logs and pipes: one timestamped line per change, nothing when nothing changed:
+    `instance NAME STATUS P%`, one per sub-service `NAME STATUS P%`, and `ETA ...`,
+    `stalled: ...`, `usually: ...` when there is something to say."""
 
     def __init__(self, out: TextIO, err: TextIO) -> None:
         self._out = out
@@ -125,8 +136,16 @@ class PlainDisplay:
         self._emit(
             "\0instance", f"instance {view.name or view.id} {view.status.word}{percent}", now
         )
+        if view.eta is not None:
+            eta = eta_phrase(view.eta_at, view.eta, view.eta_low, view.eta_high)
+            self._emit("\0eta", f"ETA {eta}", now)
         if view.stalled is not None:
-            self._emit("\0stalled", f"stalled: no progress for {fmt_duration(view.stalled)}", now)
+            self._emit("\0stalled", f"stalled: {stall_phrase(view.stalled, view.stall_usual)}", now)
+        usual = view.usual
+        if usual is not None:
+            phrase = usual_phrase(None, False, usual.type, usual.region, usual.median, usual.p90)
+            slower = "; this one is slower" if view.slower_than_usual else ""
+            self._emit("\0usual", f"usually: {phrase}{slower}", now)
         for sub in view.sub_services:
             text = f"{sub.name} {sub.state.value} {sub.progress}%"
             if sub.error_code:
@@ -235,13 +254,15 @@ class _Watch:
     listed: Instance | None = None
     list_seen: bool = False  # the list was read at least once
     polls_since_list: int = 0
+    recorder: Recorder | None = None
     progress: CreationProgress | None = None
-    movement: Movement | None = None
+    trace: Trace | None = None
     progress_missing: bool = False
     view: InstanceView | None = field(default=None, init=False)
 
     async def poll(self) -> InstanceView:
-        """One round of requests, and what they say."""
+        """One round of requests, and what they say (kept in the history when it changed)."""
+        before = self.trace
         fresh = not self.list_seen
         if fresh:  # first the list, so that a prefix of an id can be resolved
             await self._read_list()
@@ -250,7 +271,12 @@ class _Watch:
                 await self.client.get_creation_progress(self.instance_id)
             )
             self.progress_missing = False
-            self.movement = moved(self.progress, self.clock.now(), self.movement)
+            now = self.clock.now()
+            self.trace = (
+                Trace.first(self.progress, now)
+                if self.trace is None
+                else self.trace.observe(self.progress, now)
+            )
         except RomaError as error:
             if not is_not_found(error):
                 raise
@@ -262,8 +288,10 @@ class _Watch:
             await self._read_list()
         if self.progress_missing and self.listed is None:
             raise _Stop(EXIT_NOT_FOUND, f"error: instance {self.instance_id} not found")
-        self.view = self._view()
-        return self.view
+        view = self.view = self._view()
+        if self.recorder is not None and (self.trace is not before or view.over):
+            self.recorder.record(view, self.trace, self.clock.now())
+        return view
 
     async def _read_list(self) -> None:
         instances = [
@@ -281,10 +309,11 @@ class _Watch:
     def _view(self) -> InstanceView:
         now = self.clock.now()
         progress = {self.instance_id: self.progress} if self.progress is not None else {}
-        movements = {self.instance_id: self.movement} if self.movement is not None else {}
+        traces = {self.instance_id: self.trace} if self.trace is not None else {}
         place = Place(self.client.endpoint, self.client.project_id)
         listed = [self.listed] if self.listed is not None else []
-        snapshot = one_shot(place, listed, progress, now, movements)
+        typical = self.recorder.typical() if self.recorder is not None else None
+        snapshot = one_shot(place, listed, progress, now, traces, typical)
         view = instance_view(snapshot, self.instance_id, now)
         assert view is not None  # a listed instance or a progress: one is always there
         return view
@@ -317,9 +346,10 @@ async def run_wait(
     out: TextIO,
     err: TextIO,
     is_tty: bool | None = None,
+    recorder: Recorder | None = None,
 ) -> int:
     """Wait until `instance_id` is running (0), or failed or anything but running (1);
-    2 timeout, 3 auth, 4 not found.
+    2 timeout, 3 auth, 4 not found. With a `recorder`, the creation is kept in the history.
 
     `timeout` and `interval` are seconds. `is_tty` overrides terminal detection of `out`
     (NO_COLOR or TERM=dumb always mean plain lines). On cancellation it reports on `err` and
@@ -338,7 +368,7 @@ async def run_wait(
             deadline_at=lambda: deadline - clock.monotonic(),
             err_is_tty=not wants_plain(err),
         )
-    watch = _Watch(client, clock, instance_id)
+    watch = _Watch(client, clock, instance_id, recorder=recorder)
     last_error: RomaError | None = None
     failures = 0
 
