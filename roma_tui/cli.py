@@ -1,8 +1,9 @@
 """The `roma-tui` command: parse arguments, resolve configuration, run one subcommand.
 
-(no subcommand) the TUI, `status`, `wait`, `simulate`, `config`. The TUI, the scripting
-commands and the simulator are imported only inside their subcommand, so `--help`,
-`status`, `wait` and `config` start fast and never load Textual.
+(no subcommand) the TUI, `status`, `wait`, `history`, `simulate`, `config`. The TUI, the
+scripting commands and the simulator are imported only inside their subcommand, so `--help`,
+`status`, `wait` and `config` start fast and never load Textual. The TUI and `wait` record
+creations in the history (unless --no-history); `status` reads what it says is usual.
 
 May import everything in roma_tui; nothing in roma_tui imports this module.
 """
@@ -18,7 +19,8 @@ import os
 import signal
 import stat
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -32,6 +34,7 @@ from roma_tui.config import (
     connect,
     ensure_safe,
     find_project_id,
+    history_path,
     parse_duration,
     profile_names,
     render_config,
@@ -41,6 +44,8 @@ from roma_tui.config import (
 
 if TYPE_CHECKING:
     from roma_tui.api.client import RetryPolicy, RomaClient
+    from roma_tui.monitor.eta import Typical
+    from roma_tui.monitor.history import Recorder
 
 PROG = "roma-tui"
 EXIT_CONFIG = 3
@@ -79,6 +84,13 @@ def _timeout_arg(text: str) -> float:
     if seconds > MAX_TIMEOUT:
         raise argparse.ArgumentTypeError(f"{text!r} is more than the longest wait, 7 days (168h)")
     return seconds
+
+
+def _since_arg(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _speed_arg(text: str) -> float:
@@ -180,6 +192,14 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, suppress: bool) 
     )
 
 
+def _add_history_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="do not record creations in the history, nor use it for ETAs",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -204,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-mouse", action="store_true", help="leave the mouse to the terminal (text selection)"
     )
     app.add_argument("--no-bell", action="store_true", help="no terminal bell on completion")
+    _add_history_option(app)
     app.add_argument(
         "--notify",
         action="store_true",
@@ -247,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
     status.add_argument("--status", metavar="S", help="only instances with this status")
     status.add_argument("--demo", action="store_true", default=suppress, help="use the simulator")
+    _add_history_option(status)
     _add_connection_options(status, suppress=True)
 
     wait = commands.add_parser(
@@ -275,7 +297,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between polls, or a duration like 30s (1 s to 1 day; default 10)",
     )
     wait.add_argument("--demo", action="store_true", default=suppress, help="use the simulator")
+    _add_history_option(wait)
     _add_connection_options(wait, suppress=True)
+
+    history = commands.add_parser(
+        "history",
+        help="past creations: how long they took, how they ended, what is usual, what fails",
+        description="Show the creations roma-tui has watched (the TUI and `wait` record "
+        "them): what each type usually takes per region (median, p90), which sub-service "
+        "fails most and with which error codes, and every creation, newest first.",
+    )
+    history.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    history.add_argument(
+        "--since",
+        type=_since_arg,
+        metavar="DURATION",
+        help="only creations started within this long: 30d, 12h, 90m",
+    )
+    history.add_argument(
+        "--type", metavar="T", help="only this instance type (basic, professional, ...)"
+    )
+    history.add_argument(
+        "--demo", action="store_true", default=suppress, help="the demo's history (in memory)"
+    )
+    _add_connection_options(history, suppress=True)
 
     simulate = commands.add_parser(
         "simulate",
@@ -337,6 +382,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     flags["bell"] = False if getattr(args, "no_bell", False) else None
     flags["notify"] = True if getattr(args, "notify", False) else None
     flags["utc"] = True if getattr(args, "utc", False) else None
+    flags["history"] = False if getattr(args, "no_history", False) else None
     return flags
 
 
@@ -433,6 +479,42 @@ def _logging(log_file: str | None) -> Iterator[None]:
         root.setLevel(old_level)
 
 
+def _recorder(
+    config: Config, endpoint: str, clock: Clock, *, demo: bool, create: bool = True
+) -> Recorder | None:
+    """Where creations are recorded and what is usual is read: None with --no-history (or,
+    unless `create`, when there is no database yet). The demo's history is in memory."""
+    if not config.history:
+        return None
+    from roma_tui.monitor.history import HistoryStore, Recorder, region_of
+
+    if demo:
+        from roma_tui.demo import DEMO_REGION, demo_history
+
+        return Recorder(demo_history(clock), DEMO_REGION)
+    path = history_path()
+    if not create and not path.exists():
+        return None
+    retention = timedelta(seconds=config.history_retention)
+    store = HistoryStore(path, retention=retention, now=clock.now())
+    if store.problem is not None:
+        _warn(store.problem)
+    return Recorder(store, config.region or region_of(endpoint))
+
+
+def _typical(
+    config: Config, endpoint: str, clock: Clock, *, demo: bool
+) -> Mapping[str, Typical] | None:
+    """What is usual, for `status` (which reads the history and records nothing)."""
+    recorder = _recorder(config, endpoint, clock, demo=demo, create=False)
+    if recorder is None:
+        return None
+    try:
+        return recorder.typical()
+    finally:
+        recorder.store.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # subcommands
 
@@ -446,6 +528,7 @@ def start_tui(
     mouse: bool,
     endpoint_label: str,
     auth_label: str,
+    demo: bool = False,
 ) -> int:
     """Start the Textual app (kept small so it can follow the TUI's contract)."""
     import platformdirs
@@ -454,7 +537,10 @@ def start_tui(
     from roma_tui.tui.app import TuiOptions, run_tui
     from roma_tui.tui.notices import desktop_notifier
 
-    monitor = Monitor(client, clock, interval=config.interval) if client is not None else None
+    monitor = None
+    if client is not None:
+        recorder = _recorder(config, client.endpoint, clock, demo=demo)
+        monitor = Monitor(client, clock, interval=config.interval, recorder=recorder)
     options = TuiOptions(
         endpoint_label=endpoint_label,
         profile=config.profile,
@@ -508,6 +594,7 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         mouse=not args.no_mouse,
         endpoint_label=endpoint,
         auth_label=client.auth_description if client else config.auth_method or "none",
+        demo=args.demo,
     )
     return EXIT_CONFIG if problem is not None else code
 
@@ -568,6 +655,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from roma_tui.scripting.status import run_status
 
     async def status(client: RomaClient, clock: Clock, config: Config) -> int:
+        demo = bool(getattr(args, "demo", False))
         return await run_status(
             client,
             clock,
@@ -576,6 +664,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
             status=args.status,
             out=sys.stdout,
             err=sys.stderr,
+            typical=_typical(config, client.endpoint, clock, demo=demo),
         )
 
     # A one-shot look: one quick retry of a transient failure beats a failed script step.
@@ -586,17 +675,57 @@ def _cmd_wait(args: argparse.Namespace) -> int:
     from roma_tui.scripting.wait import run_wait
 
     async def wait(client: RomaClient, clock: Clock, config: Config) -> int:
-        return await run_wait(
-            client,
-            clock,
-            args.instance_id,
-            timeout=args.timeout,
-            interval=config.interval,
+        demo = bool(getattr(args, "demo", False))
+        recorder = _recorder(config, client.endpoint, clock, demo=demo)
+        try:
+            return await run_wait(
+                client,
+                clock,
+                args.instance_id,
+                timeout=args.timeout,
+                interval=config.interval,
+                out=sys.stdout,
+                err=sys.stderr,
+                recorder=recorder,
+            )
+        finally:
+            if recorder is not None:
+                recorder.store.close()
+
+    return _run_script(args, wait)
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from roma_tui.monitor.history import HistoryStore
+    from roma_tui.scripting.history import run_history
+
+    clock = SystemClock()
+    demo = bool(getattr(args, "demo", False))
+    config = _config_for_demo(args) if demo else _resolve(args)
+    store: HistoryStore | None
+    if demo:
+        from roma_tui.demo import demo_history
+
+        store = demo_history(clock)
+    else:
+        path = history_path()
+        retention = timedelta(seconds=config.history_retention)
+        store = HistoryStore(path, retention=retention) if path.exists() else None
+    where = store.where if store is not None else str(history_path())
+    try:
+        return run_history(
+            store,
+            clock.now(),
+            database=where,
+            since=timedelta(seconds=args.since) if args.since is not None else None,
+            kind=args.type,
+            as_json=args.json,
             out=sys.stdout,
             err=sys.stderr,
         )
-
-    return _run_script(args, wait)
+    finally:
+        if store is not None:
+            store.close()
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -649,6 +778,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _cmd_status(args)
     if command == "wait":
         return _cmd_wait(args)
+    if command == "history":
+        return _cmd_history(args)
     if command == "simulate":
         return _cmd_simulate(args)
     if command == "completion":

@@ -55,6 +55,9 @@ AUTH_METHODS = ("token", "aksk", "password")
 DEFAULT_INTERVAL = 10.0
 MIN_INTERVAL = 1.0
 MAX_INTERVAL = 86400.0  # one day
+DAY = 86400.0
+DEFAULT_RETENTION = 180 * DAY  # how long the creation history keeps a creation
+MIN_RETENTION, MAX_RETENTION = DAY, 3650 * DAY
 DEFAULT = "default"
 DISCOVERED = "discovered via IAM"
 
@@ -77,23 +80,28 @@ NO_PROJECT = (
 
 
 _DURATION_RE = re.compile(
-    r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)m)?(?:(?P<s>\d+(?:\.\d+)?)s)?$"
+    r"^(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)m)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)s)?$"
 )
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?(?:e[+-]?\d+)?$")
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in "90m", "1h30m", "45s", "1h", "300" (plain seconds); ValueError otherwise."""
+    """Seconds in "90m", "1h30m", "45s", "1h", "30d", "300" (plain seconds); ValueError
+    otherwise."""
     value = text.strip().lower()
     if _NUMBER_RE.match(value):
         seconds = float(value)
     else:
         match = _DURATION_RE.match(value)
         if not value or match is None:
-            raise ValueError(f"invalid duration {text!r}: use e.g. 90m, 1h30m, 45s or 300")
+            raise ValueError(f"invalid duration {text!r}: use e.g. 90m, 1h30m, 45s, 30d or 300")
         parts = match.groupdict()
         seconds = (
-            float(parts["h"] or 0) * 3600 + float(parts["m"] or 0) * 60 + float(parts["s"] or 0)
+            float(parts["d"] or 0) * 86400
+            + float(parts["h"] or 0) * 3600
+            + float(parts["m"] or 0) * 60
+            + float(parts["s"] or 0)
         )
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"invalid duration {text!r}: it must be more than 0 seconds")
@@ -187,6 +195,11 @@ ProjectId = Annotated[
 Interval = Annotated[
     float, BeforeValidator(_seconds), Field(ge=MIN_INTERVAL, le=MAX_INTERVAL, allow_inf_nan=False)
 ]
+Retention = Annotated[
+    float,
+    BeforeValidator(_seconds),
+    Field(ge=MIN_RETENTION, le=MAX_RETENTION, allow_inf_nan=False),
+]
 Secret = Annotated[SecretStr, AfterValidator(_printable_secret)]
 Password = Annotated[SecretStr, AfterValidator(_password)]
 AccessKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9]+$", max_length=128)]
@@ -272,6 +285,11 @@ SETTINGS: tuple[Setting, ...] = (
             flag="notify", option="--notify", default=False),
     Setting("utc", "times in UTC", StrictBool, "must be true or false",
             flag="utc", option="--utc", default=False),
+    Setting("history", "history", StrictBool, "must be true or false",
+            flag="history", option="--no-history", default=True),
+    Setting("history_retention", "history retention", Retention,
+            "must be a duration from 1 day to 10 years, like 90d",
+            env=("ROMA_TUI_HISTORY_RETENTION",), default=DEFAULT_RETENTION),
     Setting("token", "token", Secret, "must be a string",
             flag="token_file", env=("ROMA_TUI_TOKEN",), secret=True),
     Setting("password", "IAM password", Password, "must be a string",
@@ -312,6 +330,8 @@ class Config:
     bell: bool = True
     notify: bool = False  # desktop notifications (terminal escape sequences) when creations end
     utc: bool = False  # times in UTC instead of local time
+    history: bool = True  # record creations, and use what they usually take
+    history_retention: float = DEFAULT_RETENTION  # seconds
     token: SecretStr | None = None
     ak: str | None = None
     sk: SecretStr | None = None
@@ -603,6 +623,15 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME))
 
 
+def history_path() -> Path:
+    """The creation history's database, in the platform's data dir."""
+    import platformdirs
+
+    from roma_tui.monitor.history import FILE_NAME
+
+    return Path(platformdirs.user_data_dir(APP_NAME)) / FILE_NAME
+
+
 def _candidates(
     setting: Setting,
     flags: Mapping[str, object],
@@ -694,8 +723,8 @@ def resolve_config(
     """Resolve every setting (flags > environment > config file > defaults).
 
     `flags` uses argparse dest names (endpoint, region, project_id, profile, config,
-    token_file, ca_bundle, insecure, log_file, interval, bell, notify, utc); a missing or None value
-    means "not given". Raises ConfigError for anything given but invalid (unknown profile,
+    token_file, ca_bundle, insecure, log_file, interval, bell, notify, utc, history); a
+    missing or None value means "not given". Raises ConfigError for anything given but invalid (unknown profile,
     unreadable file, bad URL, a number out of range...). Missing credentials are not an error
     here: auth_method is then None and `require_ready` / `build_auth` say what is missing.
     No network and no cache: a missing project id is looked up by `connect`.
@@ -1047,6 +1076,17 @@ def describe_config(config: Config, *, home: Path | None = None) -> list[tuple[s
         ("bell", "on" if config.bell else "off", config.source("bell")),
         ("desktop notify", "on" if config.notify else "off", config.source("notify")),
         ("times", "UTC" if config.utc else "local", config.source("utc")),
+        ("history", "on" if config.history else "off", config.source("history")),
+        (
+            "history keeps",
+            f"{config.history_retention / DAY:g}d",
+            config.source("history_retention"),
+        ),
+        (
+            "history db",
+            _display_path(history_path(), home) if config.history else "not used (history off)",
+            DEFAULT if config.history else "not set",
+        ),
     ]
     return rows
 

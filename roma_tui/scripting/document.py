@@ -53,8 +53,22 @@ def _sub_service(sub: SubServiceView) -> dict[str, Any]:
         "started": iso_utc(sub.started),
         "finished": iso_utc(sub.finished),
         "elapsed_seconds": _seconds(sub.took),
+        "eta_seconds": _seconds(sub.eta),
         "error_code": sub.error_code,
         "error_msg": sub.error_msg,
+    }
+
+
+def _usual(view: InstanceView) -> dict[str, Any] | None:
+    usual = view.usual
+    if usual is None:
+        return None
+    return {
+        "type": usual.type,
+        "region": usual.region,
+        "creations": usual.count,
+        "median_seconds": _seconds(usual.median),
+        "p90_seconds": _seconds(usual.p90),
     }
 
 
@@ -77,7 +91,14 @@ def instance_document(view: InstanceView) -> dict[str, Any]:
         "finished": iso_utc(view.finished),
         "elapsed_seconds": _seconds(view.elapsed),
         "eta_seconds": _seconds(view.eta),
+        "eta_low_seconds": _seconds(view.eta_low),
+        "eta_high_seconds": _seconds(view.eta_high),
+        "eta_at": iso_utc(view.eta_at),
+        "eta_basis": view.eta_basis,
         "stalled_seconds": _seconds(view.stalled),
+        "stall_usual_seconds": _seconds(view.stall_usual),
+        "usual": _usual(view),
+        "slower_than_usual": view.slower_than_usual,
         "error_code": reason.code if reason else None,
         "error_msg": reason.message if reason else None,
         "failed_sub_service": reason.sub_service if reason else None,

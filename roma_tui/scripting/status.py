@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, TextIO
 
 from roma_tui.api.errors import ApiError, AuthError, ConfigError, NotFoundError, RomaError
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status, lookup
+from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
 from roma_tui.monitor.present import printable
 from roma_tui.monitor.snapshot import one_shot
@@ -177,9 +178,11 @@ async def run_status(
     out: TextIO,
     err: TextIO,
     is_tty: bool | None = None,
+    typical: Mapping[str, Typical] | None = None,
 ) -> int:
     """Print the status of the project's instances (no ids) or of the given ones.
 
+    `typical` is what creations usually take here, by instance type (from the history).
     `status` filters the list by the status shown, whatever its spelling (ignored with ids).
     `is_tty` overrides terminal detection of `out` (plain output also when NO_COLOR is set).
     Returns the process exit code (see the module docstring). With `as_json` the document is
@@ -232,7 +235,8 @@ async def run_status(
         else:
             failed(result, instance_id, f"no creation progress for {instance_id}")
     now = clock.now()
-    snapshot = one_shot(Place(client.endpoint, client.project_id), instances, progress, now)
+    place = Place(client.endpoint, client.project_id)
+    snapshot = one_shot(place, instances, progress, now, typical=typical)
     if ids:
         views = [v for v in (instance_view(snapshot, i, now) for i in targets) if v is not None]
     else:
