@@ -38,6 +38,7 @@ from roma_tui.monitor.snapshot import Feed, Snapshot
 from roma_tui.monitor.view import InstanceView, instance_view
 from roma_tui.tui.errors_screen import ErrorLog, ErrorsScreen
 from roma_tui.tui.header import ContextHeader, context_parts, standing
+from roma_tui.tui.history_screen import HistoryScreen
 from roma_tui.tui.notices import Notice, summarise
 from roma_tui.tui.render import clean, duration, when
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
@@ -83,6 +84,8 @@ _MAIN_ACTIONS = frozenset(
         "raw",
         "errors",
         "focus_detail",
+        "history",
+        "toggle_timeline",
     }
 )
 
@@ -152,6 +155,8 @@ class MainScreen(Screen[None]):
         Binding("c", "app.copy_id", "Copy"),
         Binding("v", "app.raw", "Raw"),
         Binding("e", "app.errors", "Errors"),
+        Binding("t", "app.toggle_timeline", "Timeline", show=False),
+        Binding("h", "app.history", "History", show=False),
         Binding("escape", "app.back", "Back", show=False),
     ]
 
@@ -753,6 +758,16 @@ class RomaApp(App[int]):
             title += f" · received {when(feed.updated, zone=True)}"
         self.push_screen(RawScreen(title, prog.raw if prog is not None else None))
 
+    def action_toggle_timeline(self) -> None:
+        detail = self._detail
+        detail.timeline = not detail.timeline
+        self._show_detail(self._now())
+
+    def action_history(self) -> None:
+        if self.monitor is not None and not isinstance(self.screen, HistoryScreen):
+            recorder = self.monitor.recorder
+            self.push_screen(HistoryScreen(recorder.store if recorder else None))
+
     async def action_quit(self) -> None:
         self.exit(2 if self.monitor is None else 0)
 
@@ -771,6 +786,8 @@ class RomaApp(App[int]):
             ("Copy instance id", "Copy the selected id to the clipboard", self.action_copy_id),
             ("Raw JSON", "The last creation-progress response", self.action_raw),
             ("Last errors", "Time, request, HTTP status, code, request id", self.action_errors),
+            ("Timeline", "Sub-services on a time axis, or as bars", self.action_toggle_timeline),
+            ("History", "Past creations and what they usually take", self.action_history),
             ("Help", "Keys and status symbols", self.action_help),
         )
         for title, help_text, callback in commands:

@@ -2,7 +2,8 @@
 
 `python -m roma_tui.tui.screenshots DIR` (what `make screenshots` runs) writes one SVG per
 scene into DIR. Every scene runs on a `FakeClock` frozen at the same moment of the default
-scenario, with the retry jitter seeded, so the same code always draws the same screen.
+scenario, with the retry jitter seeded and the demo's history (as `--demo` has it), so the
+same code always draws the same screen.
 tests/test_tui_snapshots.py uses the same scenes.
 Imports the simulator through roma_tui.demo (in process, no socket); never httpx itself.
 """
@@ -20,7 +21,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from roma_tui.clock import FakeClock
-from roma_tui.demo import DEMO_ENDPOINT, simulator_client
+from roma_tui.demo import DEMO_ENDPOINT, DEMO_REGION, demo_history, simulator_client
+from roma_tui.monitor.history import Recorder
 from roma_tui.monitor.live import Monitor
 from roma_tui.simulator import Faults, SimulatorApp, create_app
 from roma_tui.tui.app import RomaApp, TuiOptions
@@ -54,7 +56,8 @@ async def settle(pilot: Pilot[int]) -> None:
 
 
 def build(*, problem: str | None = None, faults: Faults | None = None) -> Built:
-    """The app on a fresh simulator, on a fake clock WARP seconds into the scenario."""
+    """The app on a fresh simulator and the demo's history, on a fake clock WARP seconds into
+    the scenario."""
     random.seed(7)  # the client's retry jitter
     clock = FakeClock(START, auto_advance=False)
     options = TuiOptions(
@@ -69,7 +72,9 @@ def build(*, problem: str | None = None, faults: Faults | None = None) -> Built:
         return Built(RomaApp(None, options, problem=problem), None, clock)
     sim = create_app(clock=clock, speed=1.0, faults=faults, sleep=clock.skip)
     clock.advance(WARP)
-    monitor = Monitor(simulator_client(sim, clock=clock), clock, interval=INTERVAL)
+    recorder = Recorder(demo_history(clock), DEMO_REGION)
+    client = simulator_client(sim, clock=clock)
+    monitor = Monitor(client, clock, interval=INTERVAL, recorder=recorder)
     return Built(RomaApp(monitor, options), sim, clock)
 
 
@@ -84,9 +89,14 @@ def _select(name: str) -> RunBefore:
     return run
 
 
-def _press(*keys: str) -> RunBefore:
+def _press(*keys: str, select: str | None = None) -> RunBefore:
     async def run(pilot: Pilot[int]) -> None:
         await settle(pilot)
+        if select is not None:
+            app = pilot.app
+            assert isinstance(app, RomaApp)
+            app.select_by_name(select)
+            await settle(pilot)
         await pilot.press(*keys)
         await settle(pilot)
         await pilot.wait_for_scheduled_animations()
@@ -132,6 +142,17 @@ def _make_raw() -> tuple[RomaApp, RunBefore | None]:
     return build().app, _press("v")
 
 
+def _make_timeline(*scroll: str) -> Callable[[], tuple[RomaApp, RunBefore | None]]:
+    def make() -> tuple[RomaApp, RunBefore | None]:
+        return build().app, _press("t", *scroll, select="roma-staging")
+
+    return make
+
+
+def _make_history() -> tuple[RomaApp, RunBefore | None]:
+    return build().app, _press("h")
+
+
 def _make_error() -> tuple[RomaApp, RunBefore | None]:
     built = build()
     return built.app, _error_state(built)
@@ -149,6 +170,11 @@ SCENES: tuple[Scene, ...] = (
     Scene("failure-120x40", (120, 40), _make_failure),
     Scene("help-80x24", (80, 24), _make_help),
     Scene("raw-120x40", (120, 40), _make_raw),
+    # at 80x24 the detail pane is scrolled down to the timeline
+    Scene("timeline-80x24", (80, 24), _make_timeline("enter", *["down"] * 7)),
+    Scene("timeline-120x40", (120, 40), _make_timeline()),
+    Scene("history-80x24", (80, 24), _make_history),
+    Scene("history-120x40", (120, 40), _make_history),
     Scene("error-120x40", (120, 40), _make_error),
     Scene("problem-80x24", (80, 24), _make_problem),
 )

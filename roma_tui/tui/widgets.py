@@ -22,6 +22,7 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from roma_tui.monitor.domain import Instance, Status
 from roma_tui.monitor.present import UNKNOWN
 from roma_tui.monitor.view import InstanceView, SubServiceView
+from roma_tui.tui.insight import comparison_text, eta_text, stall_text
 from roma_tui.tui.render import (
     STATUS_STYLE,
     SUB_STYLE,
@@ -38,6 +39,7 @@ from roma_tui.tui.render import (
     when,
 )
 from roma_tui.tui.scroll import KeyScroll
+from roma_tui.tui.timeline import timeline
 
 __all__ = [
     "COLUMNS",
@@ -408,6 +410,7 @@ class DetailPane(KeyScroll):
     """The selected instance: header, overall bar, one row per sub-service, attributes."""
 
     can_focus = True
+    timeline = False  # `t`: the sub-services on a time axis instead of bars
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -464,7 +467,7 @@ class DetailPane(KeyScroll):
         width = self.scrollable_content_region.width or max(20, self.size.width - 3)
         # the same input draws the same text: most seconds there is nothing to do at all
         note_key = text_key(progress_note) if progress_note is not None else None
-        given = (view, width, note_key)
+        given = (view, width, note_key, self.timeline)
         if given == self._input:
             return
         self._input = given
@@ -476,6 +479,9 @@ class DetailPane(KeyScroll):
         self._set_text("header", detail_header(view, width, progress_note), width)
         if not view.has_progress:
             subs = Text("Creation progress not loaded yet.", style="dim italic")
+        elif self.timeline:
+            subs = Text("Timeline\n", style="bold", end="")
+            subs.append_text(timeline(view, width - 1))
         else:
             subs = Text("Sub-services\n", style="bold", end="")
             # a margin on the right, like the attributes' UUIDs
@@ -506,7 +512,7 @@ def detail_header(view: InstanceView, width: int, note: Text | None = None) -> T
     header.append(duration(view.elapsed))
     if status is Status.CREATING:
         header.append(" · ETA ", style="dim")
-        header.append(duration(view.eta))
+        header.append_text(eta_text(view))
     header.append("\n")
     if view.progress is None:
         header.append("progress ", style="dim")
@@ -514,8 +520,10 @@ def detail_header(view: InstanceView, width: int, note: Text | None = None) -> T
     else:
         header.append_text(bar(view.progress, max(10, min(40, width - 6)), STATUS_STYLE[status]))
         header.append(" " + percent(view.progress), style="bold")
-    if view.stalled is not None:
-        header.append(f"\n⚠ stalled: no progress for {duration(view.stalled)}", style="bold yellow")
+    for line in (stall_text(view), comparison_text(view)):
+        if line is not None:
+            header.append("\n")
+            header.append_text(line)
     if status not in (Status.CREATING, Status.RUNNING):
         style = STATUS_STYLE[status]
         header.append(f"\n{view.status.meaning}", style=style)
