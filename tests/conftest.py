@@ -1,6 +1,7 @@
 """Shared fixtures: a fake clock and the simulator, in process and on a real loopback socket.
 
-- `private_dirs` (every test): XDG_CACHE_HOME / XDG_STATE_HOME in a fresh temporary directory.
+- `private_dirs` (every test): XDG_CACHE_HOME / XDG_STATE_HOME / XDG_DATA_HOME (the history)
+  in a fresh temporary directory.
 - `fake_clock`: a FakeClock at 2025-03-06T12:01:43Z.
 - `sim_app`: the simulator (default scenario, speed 1) on `fake_clock`; set `sim_app.faults`.
   Injected latency "sleeps" on the fake clock (instant).
@@ -33,11 +34,12 @@ from roma_tui.simulator import SimCredentials, SimulatorApp, create_app
 
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test its own cache and state directories: an AK/SK hold or a UI state written by
-    one test (or by a real run on this machine) never reaches another."""
+    """Each test its own cache, state and data directories: an AK/SK hold, a UI state or a
+    history written by one test (or by a real run on this machine) never reaches another."""
     base = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_CACHE_HOME", str(base / "cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(base / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "data"))
     return base
 
 
