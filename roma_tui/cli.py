@@ -241,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help=(
             "with --demo: a scenario TOML file, 'vocabulary' (every status the API has), "
-            "or 'large' / 'large:N' (N generated instances)"
+            "'large' / 'large:N' (N generated instances) or 'varied' / 'varied:N' (creations "
+            "with stalls, jumps, late starts and failures)"
         ),
     )
     app.add_argument(
@@ -335,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--scenario",
         metavar="SPEC",
-        help="a scenario TOML file, 'vocabulary', or 'large' / 'large:N'",
+        help="a scenario TOML file, 'vocabulary', 'large[:N]' or 'varied[:N]'",
     )
     simulate.add_argument(
         "--speed",

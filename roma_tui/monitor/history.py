@@ -606,15 +606,14 @@ class HistoryStore:
         count = conn.execute(
             "SELECT COUNT(*) FROM samples WHERE creation_id = ?", (creation,)
         ).fetchone()[0]
-        if count > MAX_SAMPLES:  # thin the older half: every other sample goes
+        while count > MAX_SAMPLES:  # thin the older half: every other sample goes
             older = conn.execute(
                 "SELECT at_ms FROM samples WHERE creation_id = ? ORDER BY at_ms LIMIT ?",
                 (creation, count // 2),
             ).fetchall()
-            conn.executemany(
-                "DELETE FROM samples WHERE creation_id = ? AND at_ms = ?",
-                [(creation, at) for (at,) in older[1::2]],
-            )
+            gone = [(creation, at) for (at,) in older[1::2]]
+            conn.executemany("DELETE FROM samples WHERE creation_id = ? AND at_ms = ?", gone)
+            count -= len(gone)
 
     # --- reading ----------------------------------------------------------------------------
 

@@ -124,10 +124,43 @@ def load_history_schema() -> dict[str, Any]:
     return schema
 
 
-def _table(*columns: str, right: tuple[int, ...] = ()) -> Table:
+WIDE = 110  # from this many columns on (or with several regions), the past creations get one
+
+
+def _table(*columns: str, right: tuple[int, ...] = (), fold: tuple[int, ...] = ()) -> Table:
+    """Columns in `fold` wrap their text; the others stay on one line."""
     table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold")
     for index, label in enumerate(columns):
-        table.add_column(label, justify="right" if index in right else "left", overflow="fold")
+        table.add_column(
+            label,
+            justify="right" if index in right else "left",
+            overflow="fold",
+            no_wrap=index not in fold,
+            ratio=1 if index in fold else None,
+        )
+    return table
+
+
+def _past(records: list[CreationRecord], width: int) -> Table:
+    """The past creations, newest first; the region gets a column when there is room or need."""
+    regions = len({r.region for r in records}) > 1 or width >= WIDE
+    head = ["STARTED (UTC)", "NAME", "TYPE", *(["REGION"] if regions else []), "TOOK", "OUTCOME"]
+    took = head.index("TOOK")
+    table = _table(*head, right=(took,), fold=(1, len(head) - 1))
+    for record in records:
+        outcome = outcome_word(record.outcome)
+        why = [p for p in (record.failed_sub_service, record.error_code) if p]
+        if why:
+            outcome += f" ({printable(': '.join(why))})"
+        cells: list[Text | str] = [
+            utc_time(record.started or record.first_seen, unknown="-")[:16],
+            Text(printable(record.name)),
+            Text(printable(record.type or "-")),
+            *([Text(printable(record.region))] if regions else []),
+            fmt_duration(record.took),
+            Text(outcome),
+        ]
+        table.add_row(*cells)
     return table
 
 
@@ -154,28 +187,14 @@ def _print(console: Console, records: list[CreationRecord], plain: bool) -> None
     if not found:
         console.print("no failed creations recorded")
     else:
-        table = _table("SUB-SERVICE", "FAILED", "ERROR CODES", right=(1,))
+        table = _table("SUB-SERVICE", "FAILED", "ERROR CODES", right=(1,), fold=(2,))
         for failure in found:
             codes = ", ".join(f"{printable(code)} x{n}" for code, n in failure.codes)
             table.add_row(Text(printable(failure.sub_service)), str(failure.count), Text(codes))
         console.print(table)
     console.print()
     console.print(Text("Past creations (newest first)", style=bold))
-    past = _table("STARTED (UTC)", "NAME", "TYPE", "REGION", "TOOK", "OUTCOME", right=(4,))
-    for record in records:
-        outcome = outcome_word(record.outcome)
-        why = [p for p in (record.failed_sub_service, record.error_code) if p]
-        if why:
-            outcome += f" ({printable(': '.join(why))})"
-        past.add_row(
-            utc_time(record.started or record.first_seen, unknown="-")[:16],
-            Text(printable(record.name)),
-            Text(printable(record.type or "-")),
-            Text(printable(record.region)),
-            fmt_duration(record.took),
-            Text(outcome),
-        )
-    console.print(past)
+    console.print(_past(records, console.width))
 
 
 def run_history(

@@ -125,10 +125,12 @@ class PlainDisplay:
         self._err = err
         self._seen: dict[str, str] = {}
 
-    def _emit(self, key: str, text: str, now: datetime) -> None:
-        if self._seen.get(key) == text:
+    def _emit(self, key: str, text: str, now: datetime, same: str | None = None) -> None:
+        """Write `text` unless it (or `same`, what matters in it) is what was said last."""
+        said = text if same is None else same
+        if self._seen.get(key) == said:
             return
-        self._seen[key] = text
+        self._seen[key] = said
         self._out.write(f"{_stamp(now)} {printable(text)}\n")
 
     def show(self, view: InstanceView, now: datetime) -> None:
@@ -136,9 +138,10 @@ class PlainDisplay:
         self._emit(
             "\0instance", f"instance {view.name or view.id} {view.status.word}{percent}", now
         )
-        if view.eta is not None:
+        if view.eta is not None and view.eta_at is not None:
             eta = eta_phrase(view.eta_at, view.eta, view.eta_low, view.eta_high)
-            self._emit("\0eta", f"ETA {eta}", now)
+            # once per expected end (to the minute): the range alone narrows every minute
+            self._emit("\0eta", f"ETA {eta}", now, same=f"{view.eta_at:%Y%m%d%H%M}")
         if view.stalled is not None:
             self._emit("\0stalled", f"stalled: {stall_phrase(view.stalled, view.stall_usual)}", now)
         usual = view.usual
