@@ -110,7 +110,11 @@ def _naive(prog: CreationProgress, at: datetime) -> timedelta | None:
 
 
 def _view(
-    spec: InstanceSpec, prog: CreationProgress, at: datetime, trace: Trace, recorder: Recorder | None
+    spec: InstanceSpec,
+    prog: CreationProgress,
+    at: datetime,
+    trace: Trace,
+    recorder: Recorder | None,
 ) -> InstanceView:
     typical = recorder.typical() if recorder is not None else None
     snapshot = one_shot(PLACE, [], {spec.id: prog}, at, {spec.id: trace}, typical)
@@ -168,8 +172,10 @@ def table(results: Results) -> str:
     for name in ESTIMATORS:
         score = results.scores[name]
         held = [score.coverage(c) for c in CHECKPOINTS]
-        held_text = "—" if all(h is None for h in held) else " / ".join(
-            "—" if h is None else f"{h * 100:.0f}%" for h in held
+        held_text = (
+            "—"
+            if all(h is None for h in held)
+            else " / ".join("—" if h is None else f"{h * 100:.0f}%" for h in held)
         )
         rows.append([name, *(_percent(score.median(c)) for c in CHECKPOINTS), held_text])
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]

@@ -554,7 +554,11 @@ def start_tui(
         clock=clock,
         desktop=desktop_notifier() if config.notify else None,
     )
-    return run_tui(monitor, options, problem)
+    try:
+        return run_tui(monitor, options, problem)
+    finally:
+        if monitor is not None and monitor.recorder is not None:
+            monitor.recorder.store.close()
 
 
 def _endpoint_label(config: Config) -> str:

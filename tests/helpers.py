@@ -7,11 +7,13 @@ logs, a repr or an error message.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from roma_tui.monitor.domain import CreationProgress, Instance, Place
+from roma_tui.monitor.eta import SubTypical, Typical
+from roma_tui.monitor.history import CreationRecord, SubRecord
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.view import InstanceView, instance_view
 
@@ -83,3 +85,54 @@ async def press_batch(pilot: Any, *keys: str) -> None:
         event.set_sender(app)
         app._driver.send_message(event)
     await pilot.pause()
+
+
+# What professional creations in cn-north-4 usually take, as a history would say.
+USUAL = Typical(
+    type="professional",
+    region="cn-north-4",
+    count=12,
+    median=timedelta(minutes=24),
+    p90=timedelta(minutes=31),
+    quiet=timedelta(minutes=2),
+    subs={
+        "lvs": SubTypical(timedelta(0), timedelta(minutes=7)),
+        "mqs": SubTypical(timedelta(minutes=4), timedelta(minutes=18)),
+        "fdi": SubTypical(timedelta(minutes=15), timedelta(minutes=10)),
+    },
+)
+
+
+def creation(
+    number: int,
+    started: datetime,
+    *,
+    kind: str = "professional",
+    region: str = "cn-north-4",
+    took: float = 1500,
+    outcome: str = "running",
+    subs: tuple[SubRecord, ...] = (),
+    failed: tuple[str, str] | None = None,
+) -> CreationRecord:
+    """A past creation as the history keeps it; `failed` is (sub-service, error code)."""
+    if failed is not None:
+        end = started + timedelta(seconds=took)
+        subs += (SubRecord(failed[0], started, end, None, "failed", 40, failed[1], "quota"),)
+    return CreationRecord(
+        endpoint=f"https://roma.{region}.myhuaweicloud.com",
+        project_id=PROJECT,
+        region=region,
+        instance_id=f"i-{number}",
+        name=f"roma-{kind}-{number}",
+        type=kind,
+        spec=None,
+        started=started,
+        finished=started + timedelta(seconds=took) if outcome != "creating" else None,
+        outcome=outcome,
+        progress=100 if outcome == "running" else 40,
+        seen=started + timedelta(seconds=took),
+        subs=subs,
+        error_code=failed[1] if failed else None,
+        error_msg="quota" if failed else None,
+        failed_sub_service=failed[0] if failed else None,
+    )

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import USUAL
 
 from bench.eta import CHECKPOINTS, creations, evaluate
 from roma_tui.monitor.domain import CreationProgress, Status, SubService
-from roma_tui.monitor.eta import MAX_REMAINING, Eta, SubTypical, Typical, estimate
+from roma_tui.monitor.eta import MAX_REMAINING, Eta, Typical, estimate
 from roma_tui.monitor.trace import MAX_POINTS, Trace
 
 START = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
@@ -141,20 +142,6 @@ def test_a_sub_service_not_started_gets_the_median_length_without_history() -> N
     assert subs["apic"] == timedelta(seconds=750)
     assert "lvs" not in subs  # done: nothing left to estimate
     assert eta.remaining == timedelta(seconds=750)
-
-
-USUAL = Typical(
-    type="professional",
-    region="cn-north-4",
-    count=12,
-    median=timedelta(minutes=25),
-    p90=timedelta(minutes=31),
-    subs={
-        "lvs": SubTypical(timedelta(0), timedelta(minutes=7)),
-        "mqs": SubTypical(timedelta(minutes=4), timedelta(minutes=18)),
-        "fdi": SubTypical(timedelta(minutes=15), timedelta(minutes=10)),
-    },
-)
 
 
 def test_history_speaks_before_the_progress_can() -> None:

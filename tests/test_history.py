@@ -13,8 +13,10 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from helpers import creation as make_creation
 from history_writer import SAMPLES, SUBS, record
 
 from roma_tui.clock import FakeClock
@@ -47,35 +49,8 @@ def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
 
-def creation(
-    number: int,
-    *,
-    kind: str = "professional",
-    region: str = "cn-north-4",
-    took: float = 1500,
-    outcome: str = "running",
-    started: datetime = NOW,
-    subs: tuple[SubRecord, ...] = (),
-    code: str | None = None,
-    failed_sub: str | None = None,
-) -> CreationRecord:
-    return CreationRecord(
-        endpoint=f"https://roma.{region}.myhuaweicloud.com",
-        project_id="0123456789abcdef0123456789abcdef",
-        region=region,
-        instance_id=f"i-{number}",
-        name=f"roma-{number}",
-        type=kind,
-        spec=None,
-        started=started,
-        finished=started + timedelta(seconds=took) if outcome != "creating" else None,
-        outcome=outcome,
-        progress=100 if outcome == "running" else 40,
-        seen=started + timedelta(seconds=took),
-        subs=subs,
-        error_code=code,
-        failed_sub_service=failed_sub,
-    )
+def creation(number: int, *, started: datetime = NOW, **kwargs: Any) -> CreationRecord:
+    return make_creation(number, started, **kwargs)
 
 
 # --- files, WAL, round trip ------------------------------------------------------------------
@@ -314,10 +289,10 @@ def test_summaries_and_what_fails() -> None:
     records = [
         creation(1),
         creation(2, took=1800),
-        creation(3, outcome="failed", code="ROMA.00110016", failed_sub="fdi"),
-        creation(4, outcome="failed", code="ROMA.00110016", failed_sub="fdi"),
-        creation(5, outcome="failed", code="ROMA.00110500", failed_sub="fdi"),
-        creation(6, outcome="failed", code="ROMA.00110020", failed_sub="link"),
+        creation(3, outcome="failed", failed=("fdi", "ROMA.00110016")),
+        creation(4, outcome="failed", failed=("fdi", "ROMA.00110016")),
+        creation(5, outcome="failed", failed=("fdi", "ROMA.00110500")),
+        creation(6, outcome="failed", failed=("link", "ROMA.00110020")),
         creation(7, kind="basic", outcome="creating"),
     ]
     (pro, basic) = type_summaries(records)

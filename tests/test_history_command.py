@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from helpers import creation
 
 from roma_tui.cli import main
 from roma_tui.config import history_path
@@ -34,48 +35,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def past(
-    number: int,
-    days_ago: float,
-    *,
-    kind: str = "professional",
-    took: float = 1500,
-    outcome: str = "running",
-    failed: tuple[str, str] | None = None,
-) -> CreationRecord:
+def past(number: int, days_ago: float, **kwargs: Any) -> CreationRecord:
     started = NOW - timedelta(days=days_ago)
-    subs = (SubRecord("lvs", started, started + timedelta(minutes=7), None, "done", 100),)
-    if failed is not None:
-        subs += (
-            SubRecord(
-                failed[0],
-                started,
-                started + timedelta(seconds=took),
-                None,
-                "failed",
-                40,
-                failed[1],
-                "quota",
-            ),
-        )
-    return CreationRecord(
-        endpoint="https://roma.cn-north-4.myhuaweicloud.com",
-        project_id="0123456789abcdef0123456789abcdef",
-        region="cn-north-4",
-        instance_id=f"i-{number}",
-        name=f"roma-{kind}-{number}",
-        type=kind,
-        spec=None,
-        started=started,
-        finished=started + timedelta(seconds=took),
-        outcome=outcome,
-        progress=100,
-        seen=started + timedelta(seconds=took),
-        error_code=failed[1] if failed else None,
-        error_msg="quota" if failed else None,
-        failed_sub_service=failed[0] if failed else None,
-        subs=subs,
-    )
+    lvs = SubRecord("lvs", started, started + timedelta(minutes=7), None, "done", 100)
+    return creation(number, started, subs=(lvs,), **kwargs)
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import jsonschema
-from helpers import PLACE
+from helpers import PLACE, USUAL
 
 from roma_tui.clock import FakeClock
 from roma_tui.demo import DEMO_REGION, demo_history, simulator_client
 from roma_tui.monitor.domain import CreationProgress, Status, SubService
-from roma_tui.monitor.eta import SubTypical, Typical
+from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.present import eta_phrase, minutes, stall_phrase, usual_phrase
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.trace import Trace
@@ -63,21 +63,6 @@ def progress(
         subs,
         None,
     )
-
-
-USUAL = Typical(
-    type="professional",
-    region="cn-north-4",
-    count=12,
-    median=timedelta(minutes=24),
-    p90=timedelta(minutes=31),
-    quiet=timedelta(minutes=2),
-    subs={
-        "lvs": SubTypical(timedelta(0), timedelta(minutes=7)),
-        "mqs": SubTypical(timedelta(minutes=4), timedelta(minutes=18)),
-        "fdi": SubTypical(timedelta(minutes=15), timedelta(minutes=9)),
-    },
-)
 
 
 def view_at(

@@ -108,19 +108,24 @@ def _seconds(span: timedelta) -> float:
     return span.total_seconds()
 
 
-def _changes(
-    name: str | None, trace: Trace, seen: datetime, elapsed: float
+def _recent_changes(
+    name: str | None, trace: Trace, seen: datetime, elapsed: float, window: float
 ) -> list[tuple[float, int]]:
-    """(seconds since the start, progress) at each change of the progress seen in the trace."""
-    out: list[tuple[float, int]] = []
-    last: int | None = None
-    for point in trace.points:
+    """The changes of the progress (overall, or the named sub-service's) seen in the last
+    `window` seconds, at most FIT_POINTS, oldest first, as (seconds since the part's start,
+    progress). Read from the newest point back, only as far as needed."""
+    found: list[tuple[float, int]] = []
+    newer: tuple[datetime, int | None] | None = None
+    for point in reversed(trace.points):
         value = point.progress if name is None else point.sub(name)
-        if value is None or value == last:
-            continue
-        last = value
-        out.append((elapsed - _seconds(seen - point.at), value))
-    return out
+        if newer is not None and newer[1] is not None and newer[1] != value:
+            when = elapsed - _seconds(seen - newer[0])
+            if when < elapsed - window or when <= 0 or len(found) == FIT_POINTS:
+                break
+            found.append((when, newer[1]))
+        newer = (point.at, value)
+    found.reverse()
+    return found
 
 
 def _slope(points: list[tuple[float, int]]) -> float | None:
@@ -156,9 +161,10 @@ def _observed(
             likely = left * (elapsed - quiet) / progress - quiet
             ends.append(likely)
         window = max(_seconds(WINDOW), elapsed * RECENT)
-        changes = [(t, p) for t, p in _changes(name, trace, seen, elapsed) if t > 0]
-        points = [(0.0, 0), *changes]
-        slope = _slope([(t, p) for t, p in points if t >= elapsed - window][-FIT_POINTS:])
+        points = _recent_changes(name, trace, seen, elapsed, window)
+        if elapsed <= window and len(points) < FIT_POINTS:
+            points.insert(0, (0.0, 0))  # its start is in the window
+        slope = _slope(points[-FIT_POINTS:])
         if slope is not None and slope > 0:
             likely = left / slope - quiet
             ends.append(likely)

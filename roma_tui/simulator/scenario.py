@@ -469,6 +469,11 @@ def default_scenario() -> Scenario:
     return bundled_scenario("default")
 
 
+def _uuid(rng: random.Random) -> str:
+    """A version 4 UUID drawn from `rng` (deterministic, unlike uuid.uuid4)."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
 def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
     """`n` instances for scale tests, generated deterministically (same n and seed, same data)."""
     rng = random.Random(seed)
@@ -495,13 +500,13 @@ def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
             )
         instances.append(
             InstanceSpec(
-                id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                id=_uuid(rng),
                 name=f"roma-{type_[:4]}-{i:05d}",
                 type=type_,
                 sub_services=tuple(subs),
                 created=round(created, 3),
                 cpu_arch="aarch64" if rng.random() < 0.2 else "x86_64",
-                job_id=f"JOB-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                job_id=f"JOB-{_uuid(rng)}",
                 connect_address=f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
             )
         )
@@ -579,12 +584,12 @@ def varied_scenario(n: int = 40, *, seed: int = 13) -> Scenario:
             )
         instances.append(
             InstanceSpec(
-                id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                id=_uuid(rng),
                 name=f"roma-{type_}-{i:03d}",
                 type=type_,
                 sub_services=tuple(subs),
                 created=-(n - 1 - i) * VARIED_SPACING,
-                job_id=f"JOB-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                job_id=f"JOB-{_uuid(rng)}",
                 connect_address=f"192.168.{i // 256 % 256}.{i % 256}",
             )
         )
