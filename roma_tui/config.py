@@ -724,8 +724,9 @@ def resolve_config(
 
     `flags` uses argparse dest names (endpoint, region, project_id, profile, config,
     token_file, ca_bundle, insecure, log_file, interval, bell, notify, utc, history); a
-    missing or None value means "not given". Raises ConfigError for anything given but invalid (unknown profile,
-    unreadable file, bad URL, a number out of range...). Missing credentials are not an error
+    missing or None value means "not given". Raises ConfigError for anything given but
+    invalid (unknown profile, unreadable file, bad URL, a number out of range...). Missing
+    credentials are not an error
     here: auth_method is then None and `require_ready` / `build_auth` say what is missing.
     No network and no cache: a missing project id is looked up by `connect`.
     """

@@ -35,7 +35,7 @@ from roma_tui.monitor.domain import (
     lookup,
 )
 from roma_tui.monitor.live import Monitor
-from roma_tui.monitor.present import duration
+from roma_tui.monitor.present import duration, eta_phrase
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.view import instance_view
 from roma_tui.scripting.document import instance_document
@@ -350,12 +350,18 @@ def test_row_detail_and_json_agree(
     seconds = doc["elapsed_seconds"]
     shown = "—" if seconds is None else duration(timedelta(seconds=seconds))
     assert (" " + shown) in header
-    # the ETA only while creating, the reason only when there is one
+    # the ETA only while creating, the reason only when there is one; the list's cell and the
+    # detail's end and range are the JSON's
     if doc["eta_seconds"] is not None:
-        assert (
-            doc["status"] == "creating"
-            and duration(timedelta(seconds=doc["eta_seconds"])) in header
+        left = timedelta(seconds=doc["eta_seconds"])
+        phrase = eta_phrase(
+            datetime.fromisoformat(doc["eta_at"]),
+            left,
+            timedelta(seconds=doc["eta_low_seconds"]),
+            timedelta(seconds=doc["eta_high_seconds"]),
         )
+        assert doc["status"] == "creating" and f"ETA {phrase}" in header
+        assert row[6] == duration(left, coarse=True)
     if doc["error_msg"]:
         assert doc["error_msg"] in header
     # sub-services: one state each, the same in the JSON

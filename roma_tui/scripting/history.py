@@ -30,7 +30,7 @@ from roma_tui.monitor.history import (
     outcome_word,
     type_summaries,
 )
-from roma_tui.monitor.present import iso_utc, printable, utc_time
+from roma_tui.monitor.present import iso_utc, printable, wall_time
 from roma_tui.scripting.render import fmt_duration, make_console, wants_plain
 from roma_tui.scripting.status import say
 
@@ -144,7 +144,7 @@ def _table(*columns: str, right: tuple[int, ...] = (), fold: tuple[int, ...] = (
 def _past(records: list[CreationRecord], width: int) -> Table:
     """The past creations, newest first; the region gets a column when there is room or need."""
     regions = len({r.region for r in records}) > 1 or width >= WIDE
-    head = ["STARTED (UTC)", "NAME", "TYPE", *(["REGION"] if regions else []), "TOOK", "OUTCOME"]
+    head = ["STARTED", "NAME", "TYPE", *(["REGION"] if regions else []), "TOOK", "OUTCOME"]
     took = head.index("TOOK")
     table = _table(*head, right=(took,), fold=(1, len(head) - 1))
     for record in records:
@@ -153,7 +153,7 @@ def _past(records: list[CreationRecord], width: int) -> Table:
         if why:
             outcome += f" ({printable(': '.join(why))})"
         cells: list[Text | str] = [
-            utc_time(record.started or record.first_seen, unknown="-")[:16],
+            wall_time(record.started or record.first_seen, unknown="-")[:16],
             Text(printable(record.name)),
             Text(printable(record.type or "-")),
             *([Text(printable(record.region))] if regions else []),

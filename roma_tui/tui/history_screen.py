@@ -15,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -28,6 +27,7 @@ from roma_tui.monitor.history import (
 )
 from roma_tui.monitor.present import duration, printable, wall_time
 from roma_tui.tui.render import short_type
+from roma_tui.tui.scroll import KeyScroll
 
 __all__ = ["RECENT", "HistoryScreen", "history_renderables"]
 
@@ -132,7 +132,7 @@ def history_renderables(store: HistoryStore | None) -> Iterable[RenderableType]:
 
 
 class HistoryScreen(Screen[None]):
-    """The history, over the main screen; esc, q or h goes back."""
+    """The history, over the main screen; esc, q or h goes back, the usual keys scroll."""
 
     DEFAULT_CSS = """
     HistoryScreen #history-box {
@@ -151,7 +151,7 @@ class HistoryScreen(Screen[None]):
         self._store = store
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="history-box") as box:
+        with KeyScroll(id="history-box") as box:
             box.border_title = "History"
             where = self._store.where if self._store is not None else "off"
             box.border_subtitle = Text(printable(where))
