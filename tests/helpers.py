@@ -7,6 +7,7 @@ logs, a repr or an error message.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from roma_tui.monitor.domain import CreationProgress, Instance, Place
 from roma_tui.monitor.eta import SubTypical, Typical
 from roma_tui.monitor.history import CreationRecord, SubRecord
 from roma_tui.monitor.snapshot import one_shot
+from roma_tui.monitor.trace import Trace
 from roma_tui.monitor.view import InstanceView, instance_view
 
 TOKEN = "tok-QUOKKA-7f3e9a1c5b"
@@ -136,3 +138,13 @@ def creation(
         error_msg="quota" if failed else None,
         failed_sub_service=failed[0] if failed else None,
     )
+
+
+def watched(readings: Sequence[tuple[float, CreationProgress]], start: datetime) -> Trace:
+    """The trace a monitor keeps after these readings: (seconds after `start`, progress)."""
+    trace: Trace | None = None
+    for seconds, reading in readings:
+        moment = start + timedelta(seconds=seconds)
+        trace = Trace.first(reading, moment) if trace is None else trace.observe(reading, moment)
+    assert trace is not None
+    return trace

@@ -4,16 +4,15 @@ late-starting creations, with and without history; and its accuracy on replayed 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import USUAL
+from helpers import USUAL, watched
 
 from bench.eta import CHECKPOINTS, creations, evaluate
 from roma_tui.monitor.domain import CreationProgress, Status, SubService
 from roma_tui.monitor.eta import MAX_REMAINING, Eta, Typical, estimate
-from roma_tui.monitor.trace import MAX_POINTS, Trace
+from roma_tui.monitor.trace import MAX_POINTS
 
 START = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -46,19 +45,6 @@ def prog(*subs: SubService, progress: int | None = None) -> CreationProgress:
     )
 
 
-def watched(readings: Sequence[tuple[float, CreationProgress]]) -> Trace:
-    """The trace a monitor keeps after these (seconds, progress) readings."""
-    trace: Trace | None = None
-    for seconds, reading in readings:
-        trace = (
-            Trace.first(reading, at(seconds))
-            if trace is None
-            else trace.observe(reading, at(seconds))
-        )
-    assert trace is not None
-    return trace
-
-
 def linear(
     duration: float, every: float, until: float, step: int = 1
 ) -> list[tuple[float, CreationProgress]]:
@@ -76,7 +62,7 @@ def eta_at(
     readings: list[tuple[float, CreationProgress]], typical: Typical | None = None
 ) -> Eta | None:
     seconds, reading = readings[-1]
-    return estimate(reading, START, at(seconds), trace=watched(readings), typical=typical)
+    return estimate(reading, START, at(seconds), trace=watched(readings, START), typical=typical)
 
 
 def test_steady_progress_is_read_exactly_at_every_checkpoint() -> None:
@@ -133,7 +119,7 @@ def test_the_sub_service_that_ends_last_decides() -> None:
 
 def test_a_sub_service_not_started_gets_the_median_length_without_history() -> None:
     reading = prog(sub("lvs", 100, 0, 300), sub("mqs", 50, 0), sub("apic", 0, None))
-    eta = estimate(reading, START, at(600), trace=watched([(600, reading)]))
+    eta = estimate(reading, START, at(600), trace=watched([(600, reading)], START))
     assert eta is not None
     subs = dict(eta.subs)
     # mqs: 50 % in 600 s, 600 s to go (1200 s long); lvs took 300 s: apic is given the median
@@ -159,7 +145,7 @@ def test_history_is_scaled_by_the_pace_so_far() -> None:
     # lvs took 14 min where it usually takes 7: this creation runs twice as slow
     reading = prog(sub("lvs", 100, 0, 840), sub("mqs", 5, 480), sub("fdi", 0, None))
     now = 900
-    eta = estimate(reading, START, at(now), trace=watched([(now, reading)]), typical=USUAL)
+    eta = estimate(reading, START, at(now), trace=watched([(now, reading)], START), typical=USUAL)
     assert eta is not None and eta.basis == "progress and history"
     subs = dict(eta.subs)
     # fdi: starts at 2 x 15 min, takes 2 x 10 min: ends at 50 min
@@ -204,7 +190,7 @@ def test_never_absurd_nor_negative() -> None:
 
 def test_the_trace_stays_bounded_and_keeps_its_ends() -> None:
     readings = [(float(t), prog(sub("mqs", t % 100, 0), progress=t % 100)) for t in range(1000)]
-    trace = watched(readings)
+    trace = watched(readings, START)
     assert len(trace.points) <= MAX_POINTS
     assert trace.points[0].at == at(0)
     assert trace.points[-1].at == at(999)  # the most recent change, as it was
@@ -214,7 +200,7 @@ def test_the_trace_stays_bounded_and_keeps_its_ends() -> None:
 def test_the_trace_knows_its_longest_still_stretch() -> None:
     readings = [(0.0, prog(sub("mqs", 0, 0))), (60.0, prog(sub("mqs", 5, 0)))]
     readings += [(600.0, prog(sub("mqs", 10, 0))), (660.0, prog(sub("mqs", 15, 0)))]
-    trace = watched(readings)
+    trace = watched(readings, START)
     assert trace.longest_quiet == timedelta(seconds=540)
     assert trace.moved == at(660)
     assert trace.reached() == at(660)

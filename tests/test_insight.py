@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import jsonschema
-from helpers import PLACE, USUAL
+from helpers import PLACE, USUAL, watched
 
 from roma_tui.clock import FakeClock
 from roma_tui.demo import DEMO_REGION, demo_history, simulator_client
@@ -17,7 +17,6 @@ from roma_tui.monitor.domain import CreationProgress, Status, SubService
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.present import eta_phrase, minutes, stall_phrase, usual_phrase
 from roma_tui.monitor.snapshot import one_shot
-from roma_tui.monitor.trace import Trace
 from roma_tui.monitor.view import STALL_WATCHED, InstanceView, SubState, instance_view
 from roma_tui.scripting import load_schema, run_status, run_wait
 from roma_tui.scripting.document import instance_document
@@ -68,18 +67,10 @@ def progress(
 def view_at(
     readings: list[tuple[float, CreationProgress]], now: float, typical: Typical | None = None
 ) -> InstanceView:
-    trace: Trace | None = None
-    for seconds, reading in readings:
-        trace = (
-            Trace.first(reading, at(seconds))
-            if trace is None
-            else trace.observe(reading, at(seconds))
-        )
-    assert trace is not None
+    trace = watched(readings, START)
     last = readings[-1][1]
     kinds = {"professional": typical} if typical is not None else {}
     snapshot = one_shot(PLACE, [], {"i-1": last}, at(readings[-1][0]), {"i-1": trace}, kinds)
-    # the progress's embedded instance gives the type in real answers; here the view's own
     view = instance_view(snapshot, "i-1", at(now))
     assert view is not None
     return view
