@@ -368,3 +368,26 @@ def test_row_detail_and_json_agree(
     assert [s["status"] for s in doc["sub_services"]] == [s.state.value for s in view.sub_services]
     if doc["status"] != "creating":
         assert all(s["status"] != "creating" for s in doc["sub_services"])
+
+
+def test_the_overview_counts_what_the_views_say() -> None:
+    from roma_tui.monitor.view import overview
+
+    now = START
+    listed = [
+        Instance("a", "a", Status.CREATING, "CREATING", created=now - timedelta(minutes=5)),
+        Instance("b", "b", Status.RUNNING, "RUNNING"),
+        Instance("c", "c", Status.ERROR, "ERROR"),
+        Instance("d", "d", Status.FAILED, "CREATE_FAILED"),
+    ]
+    snapshot = one_shot(Place("https://e", "p"), listed, {}, now)
+    views = [v for v in (instance_view(snapshot, i.id, now) for i in listed) if v is not None]
+    seen = overview(views)
+    assert seen.counts == {
+        Status.CREATING: 1,
+        Status.RUNNING: 1,
+        Status.ERROR: 1,
+        Status.FAILED: 1,
+    }
+    assert seen.creating_progress is None  # no progress known for the creating one
+    assert seen.all_done_at is None and seen.stalled == 0

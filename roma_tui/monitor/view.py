@@ -39,6 +39,7 @@ Imports roma_tui.monitor only; never textual, rich or httpx.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -64,6 +65,7 @@ __all__ = [
     "STALL_SILENT",
     "STALL_WATCHED",
     "InstanceView",
+    "Overview",
     "Reason",
     "StatusView",
     "SubServiceView",
@@ -71,6 +73,7 @@ __all__ = [
     "instance_view",
     "instance_views",
     "merge_instance",
+    "overview",
     "resolve_status",
 ]
 
@@ -446,3 +449,30 @@ def instance_views(snapshot: Snapshot, now: datetime) -> list[InstanceView]:
     if selected is not None and selected not in snapshot.by_id:
         views.append(instance_view(snapshot, selected, now))
     return [v for v in views if v is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """How a whole project stands: how many instances in each status, and how the creations
+    under way are doing together (the header shows this)."""
+
+    counts: dict[Status, int]
+    creating_progress: int | None  # the average progress of the creations under way
+    stalled: int  # how many of them are stalled
+    all_done_at: datetime | None  # when the last of them should end, when every one has an ETA
+
+
+def overview(views: Iterable[InstanceView]) -> Overview:
+    views = list(views)
+    counts: dict[Status, int] = {}
+    for v in views:
+        counts[v.status.status] = counts.get(v.status.status, 0) + 1
+    creating = [v for v in views if v.status.status is Status.CREATING]
+    known = [v.progress for v in creating if v.progress is not None]
+    ends = [v.eta_at for v in creating]
+    return Overview(
+        counts=counts,
+        creating_progress=round(sum(known) / len(known)) if known else None,
+        stalled=sum(v.stalled is not None for v in creating),
+        all_done_at=max(e for e in ends if e is not None) if ends and None not in ends else None,
+    )

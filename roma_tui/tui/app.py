@@ -543,9 +543,7 @@ class RomaApp(App[int]):
             endpoint=self.options.endpoint_label,
             interval=duration(timedelta(seconds=self.interval)),
         )
-        self._main.query_one(ContextHeader).show(
-            context, standing(self._views.values(), self._now())
-        )
+        self._main.query_one(ContextHeader).show(context, standing(self._views.values()))
 
     def _show_list_state(self, snapshot: Snapshot) -> None:
         """When there is no row to show, say why instead of an empty list: loading, the

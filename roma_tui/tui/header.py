@@ -11,9 +11,7 @@ Imports textual, rich and roma_tui.monitor; never httpx.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -21,7 +19,7 @@ from textual.widgets import Static
 
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import printable, wall_time
-from roma_tui.monitor.view import InstanceView
+from roma_tui.monitor.view import InstanceView, Overview, overview
 from roma_tui.tui.render import STATUS_STYLE, STATUS_SYMBOL
 
 __all__ = ["ContextHeader", "context_parts", "standing"]
@@ -65,37 +63,32 @@ def context_parts(
     return parts
 
 
-def standing(views: Iterable[InstanceView], now: datetime) -> Text:
-    """`2 failed · 3 creating 41%, all done ~12:40 · 20 running`: counts, in colour."""
-    views = list(views)
-    counts = Counter(v.status.status for v in views)
+def standing(views: Iterable[InstanceView]) -> Text:
+    """`2 failed · 3 creating 41%, all done ~12:40 · 20 running`: the view model's overview
+    of the project, counts first, in colour."""
+    seen = overview(views)
     text = Text(end="", no_wrap=True, overflow="ellipsis")
     for status in _ORDER:
-        n = counts.get(status, 0)
+        n = seen.counts.get(status, 0)
         if not n:
             continue
         if text.plain:
             text.append(" · ", style="dim")
         text.append(f"{STATUS_SYMBOL[status]} {n} {status.value}", style=STATUS_STYLE[status])
         if status is Status.CREATING:
-            text.append(_creations(views, now), style="dim")
+            text.append(_creations(seen), style="dim")
     if not text.plain:
         text.append("no instances", style="dim")
     return text
 
 
-def _creations(views: Sequence[InstanceView], now: datetime) -> str:
+def _creations(seen: Overview) -> str:
     """` 41%, all done ~12:40` or ` 41%, 1 stalled`: how the creations under way stand."""
-    creating = [v for v in views if v.status.status is Status.CREATING]
-    known = [v.progress for v in creating if v.progress is not None]
-    part = f" {round(sum(known) / len(known))}%" if known else ""
-    stalled = sum(v.stalled is not None for v in creating)
-    if stalled:
-        return f"{part}, {stalled} stalled"
-    etas = [v.eta for v in creating]
-    if etas and all(eta is not None for eta in etas):
-        last = max(e for e in etas if e is not None)
-        return f"{part}, all done ~{wall_time(now + last, date=False)[:5]}"
+    part = "" if seen.creating_progress is None else f" {seen.creating_progress}%"
+    if seen.stalled:
+        return f"{part}, {seen.stalled} stalled"
+    if seen.all_done_at is not None:
+        return f"{part}, all done ~{wall_time(seen.all_done_at, date=False)[:5]}"
     return part
 
 
