@@ -1,198 +1,279 @@
-"""The benchmark harness: a baseline and a subject measured in the same run, medians, ratios.
+"""The benchmark harness: settings per mode, interleaved runs, medians, figures with their
+target from issue 11, and the Markdown report (date, machine, one row per figure, PASS/FAIL).
 
-A benchmark module offers `async def cases(settings, stack) -> list[Case]`. Each `Case` has
-two probes (baseline and subject); a probe runs once and returns a `Sample` (metric name ->
-value, in the unit the case declares). `run_case` alternates the two probes `repeat` times
-(after `warmup` unjudged runs) and keeps the median of each metric. No assertions on time:
-the machine is shared and noisy, so only ratios within one run mean anything.
+No figure is judged on its own clock: the machine is shared and noisy, so a target is a ratio
+to a baseline measured in the same run, or a bound the issue states in absolute terms.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
+import os
+import platform
 import statistics
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AsyncExitStack
+import subprocess
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 Sample = Mapping[str, float]
-Probe = Callable[[], Awaitable[Sample]]
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """How big and how long: `--quick` makes everything small enough for a smoke run."""
+    """How long and how often. `full` is the real measurement; `quick` keeps every window at
+    two list intervals (of a shorter interval) to finish in under two minutes; `smoke` only
+    proves the scripts still run (its figures mean nothing)."""
 
-    instances: int = 2000
-    repeat: int = 5
-    warmup: int = 1
-    idle: float = 5.0  # seconds each app sits idle in the TUI benchmark
-    size: tuple[int, int] = (120, 40)  # terminal columns x rows for the TUI benchmark
+    mode: str
+    repeat: int  # interleaved runs per app for the windowed benchmarks (median taken)
+    startup_repeat: int  # interleaved runs per app for the first frame
+    status_repeat: int  # interleaved runs per side for `status --json` (after one warm-up)
+    interval: float  # roma-tui's list interval (--interval), seconds
+    idle_window: float  # seconds measured while idle (after two list intervals)
+    window: float  # seconds measured for the bar and the 2000 instances
+    instances: int
+    creating: int
+    memory_seconds: float  # real seconds of the simulated week
+    size: tuple[int, int] = (120, 40)  # terminal columns x rows
+    timeout: float = 60.0  # the longest wait for an app to show its data
+    settle: float = 1.0  # share of the settling time the issue asks for (list intervals)
+    warmup: int = 1  # unmeasured runs per side before the whole-process runs
+    parallel: bool = False  # benchmarks side by side (smoke only: it makes timings meaningless)
+
+    def describe(self) -> str:
+        return (
+            f"{self.mode} mode: {self.repeat} interleaved run(s) per app "
+            f"({self.startup_repeat} for the first frame, {self.status_repeat} for status), "
+            f"list interval {self.interval:g} s, idle window {self.idle_window:g} s, other "
+            f"windows {self.window:g} s, terminal {self.size[0]}x{self.size[1]}"
+        )
 
 
-class Skip(Exception):
-    """Raised by a benchmark's `cases` when it cannot run here (the message says why)."""
+# fmt: off
+MODES: dict[str, Settings] = {
+    "full": Settings(
+        "full", repeat=3, startup_repeat=5, status_repeat=5, interval=10, idle_window=60,
+        window=30, instances=2000, creating=500, memory_seconds=150,
+    ),
+    "quick": Settings(
+        "quick", repeat=1, startup_repeat=3, status_repeat=5, interval=2, idle_window=4,
+        window=4, instances=2000, creating=500, memory_seconds=12,
+    ),
+    "smoke": Settings(
+        "smoke", repeat=1, startup_repeat=1, status_repeat=0, interval=1, idle_window=0.3,
+        window=0.5, instances=60, creating=15, memory_seconds=2, timeout=30, settle=0,
+        warmup=0, parallel=True,
+    ),
+}  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One comparison: what is measured (`units`: metric -> unit, in display order)."""
+@dataclass
+class Context:
+    """What every benchmark gets: the settings, a scratch directory, a progress log."""
 
-    name: str
-    baseline_label: str
-    baseline: Probe
-    subject_label: str
-    subject: Probe
-    units: Mapping[str, str]
-    note: str = ""
+    settings: Settings
+    workdir: Path
+    log: Callable[[str], None]
+    _serial: Iterator[int] = field(default_factory=itertools.count)
+
+    def home(self, name: str) -> Path:
+        """A fresh private home directory for one program (or one series of runs)."""
+        path = self.file(f"home-{name}")
+        path.mkdir(parents=True)
+        return path
+
+    def file(self, name: str) -> Path:
+        """A fresh path in the scratch directory."""
+        return self.workdir / f"{next(self._serial)}-{name}"
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (`pct` in 0..100); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def slope(points: Sequence[tuple[float, float]]) -> float:
+    """Least-squares slope of y over x; NaN with fewer than two distinct x."""
+    if len({x for x, _ in points}) < 2:
+        return math.nan
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    num = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    den = sum((x - mean_x) ** 2 for x, _ in points)
+    return num / den
+
+
+def interleaved(runs: Mapping[str, Callable[[], T]], repeat: int) -> dict[str, list[T]]:
+    """Run every named probe `repeat` times, rotating which goes first each round, so drift on
+    a shared machine lands on every side alike."""
+    names = list(runs)
+    results: dict[str, list[T]] = {name: [] for name in names}
+    for i in range(repeat):
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            results[name].append(runs[name]())
+    return results
+
+
+def medians(samples: Sequence[Sample]) -> dict[str, float]:
+    """The median of each metric over runs (a metric missing from a run is left out)."""
+    keys = dict.fromkeys(k for s in samples for k in s)
+    return {k: median([s[k] for s in samples if k in s and not math.isnan(s[k])]) for k in keys}
+
+
+# --- figures ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """The median of one metric on both sides, with the spread of the runs."""
+    """One line of the report. PASS/FAIL: `value / baseline <= max_ratio`, `value <= max_value`
+    (`value < max_value` when `strict`), `value >= min_value`, all that are set; no bound: no
+    verdict."""
 
-    metric: str
+    target: str  # the item of issue 11's Targets list
+    what: str
+    value: float
     unit: str
-    baseline: float
-    subject: float
-    baseline_runs: tuple[float, ...] = field(default=(), repr=False)
-    subject_runs: tuple[float, ...] = field(default=(), repr=False)
+    baseline: float | None = None
+    baseline_label: str = ""
+    max_ratio: float | None = None
+    max_value: float | None = None
+    strict: bool = False
+    min_value: float | None = None
+    note: str = ""
 
     @property
     def ratio(self) -> float | None:
-        return self.subject / self.baseline if self.baseline else None
+        if self.baseline is None or not self.baseline or math.isnan(self.baseline):
+            return None
+        return self.value / self.baseline
 
+    @property
+    def verdict(self) -> str:
+        if self.max_ratio is None and self.max_value is None and self.min_value is None:
+            return "—"
+        if math.isnan(self.value):
+            return "FAIL (no data)"
+        ok = True
+        if self.max_ratio is not None:
+            ratio = self.ratio
+            if ratio is None:  # a baseline of 0: only 0 is as good
+                ok = self.baseline == 0 and self.value == 0
+            else:
+                ok = ratio <= self.max_ratio
+        if self.max_value is not None:
+            ok = ok and (
+                self.value < self.max_value if self.strict else self.value <= self.max_value
+            )
+        if self.min_value is not None:
+            ok = ok and self.value >= self.min_value
+        return "PASS" if ok else "FAIL"
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    case: Case
-    figures: tuple[Figure, ...]
-
-
-class Benchmark(Protocol):
-    """A module-level `cases` function (see the module docstring)."""
-
-    async def __call__(self, settings: Settings, stack: AsyncExitStack) -> list[Case]: ...
-
-
-# --- measuring ------------------------------------------------------------------------------
-
-
-def per_op_ms(fn: Callable[[], object], number: int = 1) -> float:
-    """Wall milliseconds per call of `fn`, over `number` calls."""
-    started = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - started) * 1000 / number
-
-
-async def elapsed_ms(fn: Callable[[], Awaitable[object]]) -> float:
-    """Wall milliseconds of one `await fn()`."""
-    started = time.perf_counter()
-    await fn()
-    return (time.perf_counter() - started) * 1000
-
-
-def sync_timing(fn: Callable[[], object], number: int = 1, unit: str = "ms") -> Probe:
-    """A probe timing a plain function: {"time": per call, in ms or µs}."""
-    scale = 1000.0 if unit == "µs" else 1.0
-
-    async def probe() -> Sample:
-        return {"time": per_op_ms(fn, number) * scale}
-
-    return probe
-
-
-def async_timing(fn: Callable[[], Awaitable[object]]) -> Probe:
-    """A probe timing a coroutine function: {"time": ms}."""
-
-    async def probe() -> Sample:
-        return {"time": await elapsed_ms(fn)}
-
-    return probe
-
-
-async def run_case(case: Case, settings: Settings) -> Result:
-    """Warm up, then alternate baseline and subject (order swapped every run), take medians."""
-    for _ in range(settings.warmup):
-        await case.baseline()
-        await case.subject()
-    runs: dict[str, list[Sample]] = {"b": [], "s": []}
-    for i in range(max(1, settings.repeat)):
-        order = (("b", case.baseline), ("s", case.subject))
-        for side, probe in order if i % 2 == 0 else order[::-1]:
-            runs[side].append(await probe())
-    figures = []
-    for metric, unit in case.units.items():
-        b = tuple(sample[metric] for sample in runs["b"])
-        s = tuple(sample[metric] for sample in runs["s"])
-        figures.append(Figure(metric, unit, statistics.median(b), statistics.median(s), b, s))
-    return Result(case, tuple(figures))
-
-
-# --- printing -------------------------------------------------------------------------------
+    @property
+    def target_text(self) -> str:
+        parts = []
+        if self.max_ratio is not None:
+            parts.append(f"≤ {self.max_ratio:g}×")
+        if self.min_value is not None and self.min_value == self.max_value:
+            return f"= {fmt(self.min_value)} {self.unit}"
+        if self.min_value is not None:
+            parts.append(f"≥ {fmt(self.min_value)} {self.unit}")
+        if self.max_value is not None:
+            parts.append(f"{'<' if self.strict else '≤'} {fmt(self.max_value)} {self.unit}")
+        return " and ".join(parts) or "—"
 
 
 def fmt(value: float) -> str:
-    """Three significant figures, no exponent for everyday magnitudes."""
+    """Three significant figures, thousands separated, no exponent."""
+    if math.isnan(value):
+        return "n/a"
     if value == 0:
         return "0"
-    if abs(value) >= 1000:
+    if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:.3g}"
 
 
-def fmt_ratio(ratio: float | None) -> str:
-    return "—" if ratio is None else f"x{ratio:.2f}"
+def _ratio(figure: Figure) -> str:
+    ratio = figure.ratio
+    return "—" if ratio is None else f"{ratio:.2f}×"
 
 
-def _spread(runs: Sequence[float]) -> str:
-    return f" ({fmt(min(runs))}–{fmt(max(runs))})" if len(runs) > 1 else ""
-
-
-def describe(result: Result, out: TextIO) -> None:
-    """The figures of one case as soon as it is done, spread of the runs in brackets."""
-    case = result.case
-    print(f"{case.name}: {case.subject_label} vs. {case.baseline_label}", file=out)
-    if case.note:
-        print(f"  ({case.note})", file=out)
-    for f in result.figures:
-        print(
-            f"  {f.metric:<16} baseline {fmt(f.baseline)} {f.unit}{_spread(f.baseline_runs)}"
-            f"  subject {fmt(f.subject)} {f.unit}{_spread(f.subject_runs)}"
-            f"  {fmt_ratio(f.ratio)}",
-            file=out,
+def markdown(figures: Sequence[Figure]) -> str:
+    """The report table: | # | figure | roma-tui | baseline | ratio | target | result |."""
+    lines = [
+        "| # | figure | roma-tui | baseline (same run) | ratio | target | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        what = f"{f.what} ({f.note})" if f.note else f.what
+        baseline = (
+            f"{f.baseline_label} {fmt(f.baseline)} {f.unit}" if f.baseline is not None else "—"
         )
-
-
-def table(results: Sequence[Result]) -> str:
-    """The closing plain-text table: one line per metric."""
-    header = ("benchmark", "metric", "baseline", "value", "subject", "value", "ratio")
-    rows = [header]
-    for result in results:
-        case = result.case
-        for f in result.figures:
-            rows.append(
-                (
-                    case.name,
-                    f.metric,
-                    case.baseline_label,
-                    f"{fmt(f.baseline)} {f.unit}",
-                    case.subject_label,
-                    f"{fmt(f.subject)} {f.unit}",
-                    fmt_ratio(f.ratio),
-                )
-            )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    numeric = {3, 5, 6}
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [
-            cell.rjust(w) if i in numeric else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
+        lines.append(
+            f"| {f.target} | {what} | {fmt(f.value)} {f.unit} | {baseline} | {_ratio(f)} "
+            f"| {f.target_text} | {f.verdict} |"
+        )
     return "\n".join(lines)
+
+
+# --- where it ran ----------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def machine() -> str:
+    """Date, commit, CPUs, CPU model, Python, Textual and the kernel: one line."""
+    cpus = len(os.sched_getaffinity(0))
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit {_commit()} · {cpus} CPUs "
+        f"({_cpu_model()}) · Python {platform.python_version()} · Textual "
+        f"{_version('textual')} · {platform.system()} {platform.release()}"
+    )

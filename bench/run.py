@@ -1,93 +1,97 @@
-"""Run the roma-tui benchmarks: `python -m bench.run [--quick] [--only NAME ...]`.
+"""Run the roma-tui benchmarks: `python -m bench.run [--quick | --smoke] [--only NAME ...]`.
 
-Each benchmark measures a baseline and roma-tui in the same run and prints medians and the
-ratio; a plain-text table closes the run. See bench/README.md.
+Measures the real `roma-tui` processes (in a pseudo-terminal, against the simulator in its own
+process) and the baseline apps launched the same way in the same run, then prints a Markdown
+report on stdout: date and machine, and one row per figure with its target from issue 11 and
+PASS/FAIL. Progress goes to stderr. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import os
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Sequence
-from contextlib import AsyncExitStack
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-if not __package__:  # `python bench/run.py`: make `bench` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.harness import MODES, Context, Figure, machine, markdown
+from bench.terminal import BenchError
 
-from bench.harness import (
-    Benchmark,
-    Result,
-    Settings,
-    Skip,
-    describe,
-    run_case,
-    table,
-)
-
-#: name -> module with `async def cases(settings, stack)`; imported only when run.
+#: name -> module with `run(ctx) -> list[Figure]`, in the order of the issue's targets
 BENCHMARKS: dict[str, str] = {
+    "startup": "bench.startup",
+    "idle": "bench.idle",
+    "bar": "bench.bar",
+    "scale": "bench.scale",
+    "backlog": "bench.backlog",
+    "memory": "bench.memory",
+    "status": "bench.status",
     "parsing": "bench.parsing",
-    "refresh": "bench.refresh",
-    "tui": "bench.tui",
 }
-QUICK = Settings(repeat=1, warmup=0, idle=2.0)
 
 
-def parse_args(argv: Sequence[str] | None) -> tuple[Settings, list[str]]:
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    p.add_argument("--quick", action="store_true", help="one run each, 2 s idle: a smoke run")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="under two minutes: short windows")
+    mode.add_argument("--smoke", action="store_true", help="seconds: the scripts run (CI)")
     p.add_argument("--only", nargs="+", choices=list(BENCHMARKS), help="run only these")
-    p.add_argument("--instances", type=int, help="instances in the large scenario (2000)")
-    p.add_argument("--repeat", type=int, help="measured runs per side (median taken)")
-    p.add_argument("--warmup", type=int, help="unmeasured runs per side first")
-    p.add_argument("--idle", type=float, help="seconds each app sits idle (TUI benchmark)")
-    args = p.parse_args(argv)
-    settings = QUICK if args.quick else Settings()
-    overrides = {
-        name: value
-        for name in ("instances", "repeat", "warmup", "idle")
-        if (value := getattr(args, name)) is not None
-    }
-    return replace(settings, **overrides), list(args.only or BENCHMARKS)
-
-
-async def run(settings: Settings, names: Sequence[str], out: TextIO) -> list[Result]:
-    """Run the named benchmarks in order, printing each case as it finishes."""
-    results: list[Result] = []
-    print(
-        f"roma-tui benchmarks: {settings.instances} instances, median of {settings.repeat}"
-        f" run(s) after {settings.warmup} warm-up; ratio = subject / baseline\n",
-        file=out,
-    )
-    for name in names:
-        benchmark: Benchmark = importlib.import_module(BENCHMARKS[name]).cases
-        async with AsyncExitStack() as stack:
-            try:
-                cases = await benchmark(settings, stack)
-            except Skip as why:
-                print(f"{name}: skipped: {why}\n", file=out)
-                continue
-            for case in cases:
-                result = await run_case(case, settings)
-                describe(result, out)
-                print(file=out)
-                results.append(result)
-    if results:
-        print(table(results), file=out)
-    return results
+    p.add_argument("--repeat", type=int, help="interleaved runs per app (windowed benchmarks)")
+    p.add_argument("--interval", type=float, help="roma-tui's list interval, seconds")
+    return p.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "256")  # what an SSH session usually has
-    settings, names = parse_args(argv)
-    asyncio.run(run(settings, names, out or sys.stdout))
-    return 0
+    """Run, print the report; 0, or 1 when a benchmark could not measure (a FAIL is not an
+    error: the report says it)."""
+    args = parse_args(argv)
+    out = out or sys.stdout
+    settings = MODES["smoke" if args.smoke else "quick" if args.quick else "full"]
+    if args.repeat is not None:
+        settings = replace(settings, repeat=args.repeat)
+    if args.interval is not None:
+        settings = replace(settings, interval=args.interval)
+    names = [name for name in BENCHMARKS if not args.only or name in args.only]
+    figures: list[Figure] = []
+    errors: list[str] = []
+    started = time.monotonic()
+
+    def log(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    def measure(ctx: Context, name: str) -> list[Figure]:
+        try:
+            figures: list[Figure] = importlib.import_module(BENCHMARKS[name]).run(ctx)
+        except (BenchError, OSError, RuntimeError) as exc:
+            log(f"{name}: could not measure: {exc}\n{''.join(traceback.format_exception(exc))}")
+            errors.append(f"{name}: {exc}")
+            return []
+        log(f"{name}: done")
+        return figures
+
+    with tempfile.TemporaryDirectory(prefix="roma-bench-") as scratch:
+        ctx = Context(settings, Path(scratch), log)
+        if settings.parallel:
+            with ThreadPoolExecutor(len(names)) as pool:
+                for done in pool.map(lambda name: measure(ctx, name), names):
+                    figures += done
+        else:
+            for name in names:
+                figures += measure(ctx, name)
+    log(f"done in {time.monotonic() - started:.0f} s")
+    figures.sort(key=lambda f: f.target if f.target.isdigit() else "~")  # by target, stable
+    print("## roma-tui performance\n", file=out)
+    print(f"{machine()}  \n{settings.describe()}\n", file=out)
+    print(markdown(figures), file=out)
+    for error in errors:
+        print(f"\n**not measured**: {error}", file=out)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
