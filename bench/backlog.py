@@ -17,7 +17,7 @@ from bench.trace import Trace, list_refreshes
 from bench.workload import CHURN_PREFIX, wave
 
 ENDING = 245
-STARTUP_ALLOWANCE = 8.0  # s for roma-tui to start and load the list before they end
+STARTUP_ALLOWANCE = 4.0  # s for roma-tui to start and load the list before they end
 
 
 def run(ctx: Context) -> list[Figure]:

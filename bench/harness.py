@@ -63,7 +63,7 @@ MODES: dict[str, Settings] = {
     ),
     "quick": Settings(
         "quick", repeat=1, startup_repeat=3, status_repeat=5, interval=2, idle_window=4,
-        window=4, instances=2000, creating=500, memory_seconds=12,
+        window=4, instances=2000, creating=500, memory_seconds=8,
     ),
     "smoke": Settings(
         "smoke", repeat=1, startup_repeat=1, status_repeat=0, interval=1, idle_window=0.3,
