@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bench.harness import Context, Figure, interleaved, median
 from bench.processes import Simulator, app, environment
-from bench.terminal import BenchError, session
+from bench.terminal import BenchError
 from bench.workload import BAR, BAR_NAME, BAR_START
 
 BAR_LIFE = 100 - BAR_START  # seconds until the simulated bar is full
@@ -26,10 +26,9 @@ def run(ctx: Context) -> list[Figure]:
         )
 
     def measure(argv: list[str], env: dict[str, str], quit_keys: bytes = b"q") -> float:
-        done = session(
-            argv, env, marker=BAR_NAME, settle=settle, window=s.window, size=s.size,
-            timeout=s.timeout, quit_keys=quit_keys,
-        )  # fmt: skip
+        done = ctx.session(
+            argv, env, marker=BAR_NAME, settle=settle, window=s.window, quit_keys=quit_keys
+        )
         return done.window.bytes_per_second
 
     def roma() -> float:
@@ -50,11 +49,23 @@ def run(ctx: Context) -> list[Figure]:
     note = f"{s.window:g} s"
     return [
         Figure(
-            "3", "one bar moving once a second, bytes to the terminal", value, "B/s",
-            median(runs["pb"]), "Textual ProgressBar app", max_ratio=0.5, note=note,
+            "3",
+            "one bar moving once a second, bytes to the terminal",
+            value,
+            "B/s",
+            median(runs["pb"]),
+            "Textual ProgressBar app",
+            max_ratio=0.5,
+            note=note,
         ),
         Figure(
-            "3", "one bar moving once a second, bytes to the terminal", value, "B/s",
-            median(runs["redraw"]), "`watch`-style full redraw", max_ratio=0.25, note=note,
+            "3",
+            "one bar moving once a second, bytes to the terminal",
+            value,
+            "B/s",
+            median(runs["redraw"]),
+            "`watch`-style full redraw",
+            max_ratio=0.25,
+            note=note,
         ),
-    ]  # fmt: skip
+    ]

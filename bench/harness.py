@@ -20,6 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
+from bench.terminal import Session, session
+
 T = TypeVar("T")
 Sample = Mapping[str, float]
 
@@ -33,7 +35,7 @@ class Settings:
     mode: str
     repeat: int  # interleaved runs per app for the windowed benchmarks (median taken)
     startup_repeat: int  # interleaved runs per app for the first frame
-    status_repeat: int  # interleaved runs per side for `status --json` (after one warm-up)
+    status_repeat: int  # interleaved runs per side for `status --json` (after `warmup`)
     interval: float  # roma-tui's list interval (--interval), seconds
     idle_window: float  # seconds measured while idle (after two list intervals)
     window: float  # seconds measured for the bar and the 2000 instances
@@ -55,7 +57,6 @@ class Settings:
         )
 
 
-# fmt: off
 MODES: dict[str, Settings] = {
     "full": Settings(
         "full", repeat=3, startup_repeat=5, status_repeat=5, interval=10, idle_window=60,
@@ -91,6 +92,23 @@ class Context:
     def file(self, name: str) -> Path:
         """A fresh path in the scratch directory."""
         return self.workdir / f"{next(self._serial)}-{name}"
+
+    def session(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        *,
+        marker: str,
+        settle: float,
+        window: float,
+        quit_keys: bytes = b"q",
+    ) -> Session:
+        """`bench.terminal.session` in this run's terminal size, with its timeout."""
+        s = self.settings
+        return session(
+            argv, env, marker=marker, settle=settle, window=window, size=s.size,
+            timeout=s.timeout, quit_keys=quit_keys,
+        )  # fmt: skip
 
 
 # --- statistics ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 from bench.harness import Context, Figure, interleaved, medians
 from bench.processes import Simulator, app, environment
 from bench.startup import BARE_TEXT
-from bench.terminal import session
 from bench.workload import FINISHED, FINISHED_NAME
 
 
@@ -19,10 +18,7 @@ def run(ctx: Context) -> list[Figure]:
     settle = 2 * s.interval * s.settle
 
     def measure(argv: list[str], env: dict[str, str], marker: str) -> dict[str, float]:
-        done = session(
-            argv, env, marker=marker, settle=settle, window=s.idle_window, size=s.size,
-            timeout=s.timeout,
-        )  # fmt: skip
+        done = ctx.session(argv, env, marker=marker, settle=settle, window=s.idle_window)
         return {"bytes": done.window.bytes_per_second, "cpu": done.window.cpu_percent}
 
     with Simulator(FINISHED) as sim:
@@ -44,10 +40,14 @@ def run(ctx: Context) -> list[Figure]:
     note = f"{s.idle_window:g} s after {settle:g} s"
     return [
         Figure(
-            "2", "idle, bytes to the terminal", roma_m["bytes"], "B/s", bare_m["bytes"], label,
-            max_value=20, note=note,
+            "2",
+            "idle, bytes to the terminal",
+            roma_m["bytes"],
+            "B/s",
+            bare_m["bytes"],
+            label,
+            max_value=20,
+            note=note,
         ),
-        Figure(
-            "2", "idle CPU", roma_m["cpu"], "%", bare_m["cpu"], label, max_ratio=2.5, note=note
-        ),
-    ]  # fmt: skip
+        Figure("2", "idle CPU", roma_m["cpu"], "%", bare_m["cpu"], label, max_ratio=2.5, note=note),
+    ]

@@ -96,12 +96,22 @@ def run(ctx: Context) -> list[Figure]:
     )
     return [
         Figure(
-            "7", f"parse + map {n} instances", median(lists["ours"]), "ms",
-            median(lists["json"]), "`json.loads`", max_ratio=3,
+            "7",
+            f"parse + map {n} instances",
+            median(lists["ours"]),
+            "ms",
+            median(lists["json"]),
+            "`json.loads`",
+            max_ratio=3,
             note=f"{len(body) / 1024:.0f} KiB",
         ),
         Figure(
-            "—", "parse + map one progress answer", median(seeds["ours"]) * 1000, "µs",
-            median(seeds["json"]) * 1000, "`json.loads`", note=f"{len(seed)} bytes",
+            "—",
+            "parse + map one progress answer",
+            median(seeds["ours"]) * 1000,
+            "µs",
+            median(seeds["json"]) * 1000,
+            "`json.loads`",
+            note=f"{len(seed)} bytes",
         ),
-    ]  # fmt: skip
+    ]

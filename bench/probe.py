@@ -5,8 +5,9 @@ The program runs unchanged in this process (runpy, as `python -m` / `python SCRI
 the probe only watches, through the public or stable surfaces of asyncio, httpx and Textual,
 and writes what it saw to OUT as JSON lines, about once a second:
 
-- `["busy", start, end]`: the event loop was busy from `start` to `end` (it had callbacks to
-  run; it is idle while it waits in its selector with a timeout);
+- `["busy", start, end, cpu]`: the event loop was busy from `start` to `end` (it had
+  callbacks to run; it is idle while it waits in its selector with a timeout), and its thread
+  spent `cpu` seconds on a CPU meanwhile (less than `end - start` when others had the CPU);
 - `["lag", t, seconds]`: a 25 ms timer ran that much late (event-loop lag);
 - `["ask", t, kind, path]`, `["answer", t, kind, path]`: an httpx request was sent, and
   finished (`kind`: list, progress or other; `path`: the URL's path);
@@ -95,20 +96,20 @@ def _instrument(loop: asyncio.AbstractEventLoop) -> None:
     loop._bench_probe = True  # type: ignore[attr-defined]
     selector = loop._selector  # type: ignore[attr-defined]
     select = selector.select
-    busy_since = [now()]
+    busy_since = [now(), time.thread_time()]
 
     def watched_select(timeout: float | None = None) -> Any:
         idle = timeout is None or timeout > 0
         if idle:
-            started = busy_since[0]
+            started, cpu = busy_since
             ended = now()
             if ended - started >= MIN_BUSY:
-                _events.append(["busy", started, ended])
+                _events.append(["busy", started, ended, time.thread_time() - cpu])
         try:
             return select(timeout)
         finally:
             if idle:
-                busy_since[0] = now()
+                busy_since[:] = now(), time.thread_time()
 
     selector.select = watched_select
     samples = [0]

@@ -80,23 +80,41 @@ def run(ctx: Context) -> list[Figure]:
     label = "official SDK listing them"
     return [
         Figure(
-            "6", f"`status --json` wall time, {n} instances",
-            median([r["wall"] for r in runs["roma"]]), "s",
-            median([r["wall"] for r in runs["sdk"]]), label, max_ratio=0.5,
+            "6",
+            f"`status --json` wall time, {n} instances",
+            median([r["wall"] for r in runs["roma"]]),
+            "s",
+            median([r["wall"] for r in runs["sdk"]]),
+            label,
+            max_ratio=0.5,
         ),
         Figure(
-            "6", "`status --json` peak RSS", median([r["rss"] for r in runs["roma"]]), "MB",
-            median([r["rss"] for r in runs["sdk"]]), label, max_ratio=0.7,
+            "6",
+            "`status --json` peak RSS",
+            median([r["rss"] for r in runs["roma"]]),
+            "MB",
+            median([r["rss"] for r in runs["sdk"]]),
+            label,
+            max_ratio=0.7,
         ),
         Figure(
-            "6", "`status --json` requests", float(sum(roma.counts.values())), "requests",
-            min_value=pages + worth, max_value=pages + worth,
+            "6",
+            "`status --json` requests",
+            float(sum(roma.counts.values())),
+            "requests",
+            min_value=pages + worth,
+            max_value=pages + worth,
             note=f"{roma.counts['list']} list, {roma.counts['progress']} progress, "
             f"{roma.counts['other']} other, at most {roma.max_in_flight} at once; the SDK: "
             f"{sum(sdk.counts.values())}; expected {pages} page(s) + {worth} creating or failed",
         ),
         Figure(
-            "1", "`roma-tui status` imports textual", float(textual), "of 1", min_value=0,
-            max_value=0, note="yes" if textual else "no",
+            "1",
+            "`roma-tui status` imports textual",
+            float(textual),
+            "of 1",
+            min_value=0,
+            max_value=0,
+            note="yes" if textual else "no",
         ),
-    ]  # fmt: skip
+    ]

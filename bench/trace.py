@@ -4,8 +4,10 @@ list refresh to the screen, event-loop lag.
 After an answer arrives the app is busy (parse, map, publish, rebuild, sync) and goes idle;
 Textual then paints on its screen-update timer (at most 1/60 s later) and goes idle again. A
 "chain" is that run of busy spells: it starts at the answer and goes on while the idle gaps
-between spells stay under `GAP`. Per progress answer: the busy time of its chain (divided by
-the progress answers that arrived within it); a chain with a list answer in it is the list's.
+between spells stay under `GAP`. Per progress answer: the CPU time of the event loop's thread
+in its chain (divided by the progress answers that arrived within it; CPU, not wall time, so
+that other programs on a shared machine do not count); a chain with a list answer in it is the
+list's.
 List refresh to the screen: from the last list page's answer (no list request in flight
 and none sent before the app went idle: a client asks for the next page as soon as it has read
 one) to the last frame written in its chain.
@@ -25,7 +27,7 @@ MAX_CHAIN = 2.0  # s: a chain longer than this is cut (the app never went idle)
 
 @dataclass
 class Trace:
-    busy: list[tuple[float, float]] = field(default_factory=list)  # (start, end), by start
+    busy: list[tuple[float, float, float]] = field(default_factory=list)  # (start, end, cpu)
     asks: list[tuple[float, str, str]] = field(default_factory=list)  # (time, kind, path)
     answers: list[tuple[float, str, str]] = field(default_factory=list)  # (time, kind, path)
     writes: list[float] = field(default_factory=list)
@@ -39,7 +41,7 @@ class Trace:
                 event = json.loads(line)
                 match event[0]:
                     case "busy":
-                        trace.busy.append((event[1], event[2]))
+                        trace.busy.append((event[1], event[2], event[3]))
                     case "ask":
                         trace.asks.append((event[1], event[2], event[3]))
                     case "answer":
@@ -59,24 +61,25 @@ class Trace:
 class Chain:
     start: float
     end: float
-    busy: float  # seconds busy from `start` to `end`
+    cpu: float  # seconds on a CPU in the busy spells from `start` to `end`
     last_write: float | None
 
 
 def chain(trace: Trace, start: float) -> Chain:
     """The busy spells from `start` on, while the idle gaps stay under GAP."""
     end = start
-    busy = 0.0
-    first = max(0, bisect_left(trace.busy, (start, start)) - 1)
-    for spell_start, spell_end in trace.busy[first:]:
+    cpu = 0.0
+    first = max(0, bisect_left(trace.busy, (start,)) - 1)
+    for spell_start, spell_end, spell_cpu in trace.busy[first:]:
         if spell_end <= start:
             continue
         if spell_start > end + GAP or spell_start - start > MAX_CHAIN:
             break
-        busy += spell_end - max(spell_start, start)
+        share = (spell_end - max(spell_start, start)) / (spell_end - spell_start)
+        cpu += spell_cpu * share  # of the spell the answer arrived in, only what came after
         end = spell_end
     writes = trace.writes[bisect_left(trace.writes, start) : bisect_right(trace.writes, end)]
-    return Chain(start, end, busy, writes[-1] if writes else None)
+    return Chain(start, end, cpu, writes[-1] if writes else None)
 
 
 def list_refreshes(trace: Trace) -> list[float]:
@@ -117,7 +120,7 @@ def figures(trace: Trace, start: float, end: float) -> LoopFigures:
         covered = c.end
         kinds = [k for at, k in in_window if t <= at <= c.end]
         if "list" not in kinds:
-            progress_work.append(c.busy / kinds.count("progress") * 1000)
+            progress_work.append(c.cpu / kinds.count("progress") * 1000)
     to_screen = []
     for t in list_refreshes(trace):
         if start <= t < end:
