@@ -34,7 +34,7 @@ def run(ctx: Context) -> list[Figure]:
         with Terminal.spawn(argv, env, s.size) as term:
             term.wait_for_text(CHURN_PREFIX, s.timeout)
             term.pump(started + ends - time.monotonic())  # until they end
-            term.pump(s.interval + s.window)  # a list refresh sees it, then the window
+            term.pump(2 * s.interval + s.window)  # a list refresh sees it; the window
             stopped = time.monotonic()
             term.stop()
     ended = started + ends

@@ -12,7 +12,6 @@ import math
 import subprocess
 import textwrap
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -184,12 +183,15 @@ def test_the_probe_records_requests_busy_spells_and_lag_of_an_unchanged_program(
 # --- the counting relay ----------------------------------------------------------------------
 
 
-class SlowHandler(BaseHTTPRequestHandler):
+class TogetherHandler(BaseHTTPRequestHandler):
+    """Answers a progress request only once three are in: they are in flight together."""
+
     protocol_version = "HTTP/1.1"
+    together = threading.Barrier(3, timeout=10)
 
     def do_GET(self) -> None:
         if self.path.endswith("/process"):
-            time.sleep(0.3)
+            self.together.wait()
         body = b"{}"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -202,7 +204,8 @@ class SlowHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def upstream() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowHandler)
+    TogetherHandler.together.reset()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TogetherHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -257,8 +260,9 @@ def test_the_terminal_times_the_first_full_frame_and_counts_bytes(tmp_path: Path
 
 def test_a_smoke_run_measures_every_target_and_prints_the_report() -> None:
     out = io.StringIO()
-    assert main(["--smoke"], out=out) == 0  # 1: a benchmark could not measure
+    code = main(["--smoke"], out=out)
     report = out.getvalue()
+    assert code == 0, report  # 1: a benchmark could not measure (the report says which)
     assert report.startswith("## roma-tui performance")
     assert "CPUs (" in report and "Python 3." in report and "smoke mode" in report
     rows = [line.split(" | ") for line in report.splitlines() if line.startswith("| ")][2:]
