@@ -22,7 +22,6 @@ from types import TracebackType
 from bench.terminal import BenchError
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
 APPS = BENCH / "apps"
 PYTHON = sys.executable
 ROMA_TUI = str(Path(PYTHON).with_name("roma-tui"))  # the console script, as users run it
