@@ -30,6 +30,22 @@ class BenchError(RuntimeError):
     """A benchmark could not measure what it wanted to: the message says what happened."""
 
 
+def fork_in_pty(
+    argv: Sequence[str], env: Mapping[str, str], size: tuple[int, int]
+) -> tuple[int, int]:
+    """Start `argv` with a new pty of `size` (columns, rows) as its controlling terminal: its
+    pid and the pty's master side (tests/ptyrun.py starts its programs here too)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: size its terminal, then become the program
+        try:
+            columns, rows = size
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+            os.execve(argv[0], list(argv), dict(env))
+        finally:
+            os._exit(127)
+    return pid, fd
+
+
 @dataclass(frozen=True, slots=True)
 class Usage:
     """CPU seconds (user + system, all threads) and resident memory of a process, now."""
@@ -107,14 +123,7 @@ class Terminal:
         size: tuple[int, int] = (120, 40),
     ) -> Terminal:
         started = time.monotonic()
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: size its terminal, then become the program
-            try:
-                columns, rows = size
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-                os.execve(argv[0], list(argv), dict(env))
-            finally:
-                os._exit(127)
+        pid, fd = fork_in_pty(argv, env, size)
         return cls(pid, fd, size, started)
 
     # --- reading ---------------------------------------------------------------------------

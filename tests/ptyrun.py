@@ -7,17 +7,15 @@ show what it waits for, or does not end, is killed and fails the test.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import select
 import signal
-import struct
 import sys
-import termios
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from bench.terminal import fork_in_pty
 
 
 @dataclass
@@ -85,15 +83,7 @@ class PtyRun:
 
 def spawn(argv: Sequence[str], env: Mapping[str, str], size: tuple[int, int] = (80, 24)) -> PtyRun:
     """Start `argv` with a pty of `size` (columns, rows) as its controlling terminal."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: size the terminal, then become the program
-        try:
-            columns, rows = size
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-            os.execve(argv[0], list(argv), dict(env))
-        finally:
-            os._exit(127)
-    return PtyRun(pid, fd)
+    return PtyRun(*fork_in_pty(argv, env, size))
 
 
 def python_argv(*args: str) -> list[str]:
