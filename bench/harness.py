@@ -63,8 +63,8 @@ MODES: dict[str, Settings] = {
         window=30, instances=2000, creating=500, memory_seconds=150,
     ),
     "quick": Settings(
-        "quick", repeat=1, startup_repeat=3, status_repeat=5, interval=2, idle_window=4,
-        window=4, instances=2000, creating=500, memory_seconds=8,
+        "quick", repeat=1, startup_repeat=2, status_repeat=5, interval=2, idle_window=4,
+        window=4, instances=2000, creating=500, memory_seconds=6,
     ),
     "smoke": Settings(
         "smoke", repeat=1, startup_repeat=1, status_repeat=0, interval=1, idle_window=0.3,
