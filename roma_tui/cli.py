@@ -1,9 +1,11 @@
 """The `roma-tui` command: parse arguments, resolve configuration, run one subcommand.
 
-(no subcommand) the TUI, `status`, `wait`, `history`, `simulate`, `config`. The TUI, the
-scripting commands and the simulator are imported only inside their subcommand, so `--help`,
-`status`, `wait` and `config` start fast and never load Textual. The TUI and `wait` record
-creations in the history (unless --no-history); `status` reads what it says is usual.
+(no subcommand) the TUI, `status`, `wait`, `history`, `simulate`, `config`. Everything heavy is
+imported only where it is used: the TUI, the scripting commands and the simulator inside their
+subcommand, the configuration (pydantic) and asyncio once arguments are parsed. `--help` loads
+neither pydantic, httpx nor Textual; `status`, `wait` and `config` never load Textual. The TUI
+and `wait` record creations in the history (unless --no-history); `status` reads what it says
+is usual.
 
 May import everything in roma_tui; nothing in roma_tui imports this module.
 """
@@ -11,7 +13,6 @@ May import everything in roma_tui; nothing in roma_tui imports this module.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import math
@@ -28,22 +29,10 @@ from roma_tui import __version__
 from roma_tui.api.errors import ConfigError, RomaError
 from roma_tui.api.redaction import RedactingFilter
 from roma_tui.clock import Clock, SystemClock
-from roma_tui.config import (
-    Config,
-    build_auth,
-    connect,
-    ensure_safe,
-    find_project_id,
-    history_path,
-    parse_duration,
-    profile_names,
-    render_config,
-    require_ready,
-    resolve_config,
-)
 
 if TYPE_CHECKING:
     from roma_tui.api.client import RetryPolicy, RomaClient
+    from roma_tui.config import Config
     from roma_tui.monitor.eta import Typical
     from roma_tui.monitor.history import Recorder
 
@@ -77,6 +66,8 @@ exit codes:
 
 
 def _timeout_arg(text: str) -> float:
+    from roma_tui.config import parse_duration
+
     try:
         seconds = parse_duration(text)
     except ValueError as exc:
@@ -87,6 +78,8 @@ def _timeout_arg(text: str) -> float:
 
 
 def _since_arg(text: str) -> float:
+    from roma_tui.config import parse_duration
+
     try:
         return parse_duration(text)
     except ValueError as exc:
@@ -139,6 +132,8 @@ def _faults_help() -> str:
 
 def _complete_profiles(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
     """argcomplete's completer for --profile: the profiles in the config file."""
+    from roma_tui.config import profile_names
+
     return [name for name in profile_names(getattr(parsed_args, "config", None), os.environ)
             if name.startswith(prefix)]  # fmt: skip
 
@@ -392,6 +387,8 @@ def _warn(message: str) -> None:
 
 
 def _resolve(args: argparse.Namespace) -> Config:
+    from roma_tui.config import resolve_config
+
     config = resolve_config(_flags(args), os.environ)
     _show_times(config)
     for warning in config.warnings:
@@ -424,6 +421,8 @@ def _show_times(config: Config) -> None:
 def _config_for_demo(args: argparse.Namespace) -> Config:
     """In demo mode a broken config file must not stop the demo: fall back to the flags alone
     (a bad flag is still an error)."""
+    from roma_tui.config import resolve_config
+
     try:
         return _resolve(args)
     except ConfigError as exc:
@@ -487,6 +486,7 @@ def _recorder(
     unless `create`, when there is no database yet). The demo's history is in memory."""
     if not config.history:
         return None
+    from roma_tui.config import history_path
     from roma_tui.monitor.history import HistoryStore, Recorder, region_of
 
     if demo:
@@ -573,6 +573,10 @@ def _endpoint_label(config: Config) -> str:
 
 
 def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import asyncio
+
+    from roma_tui.config import Config, connect
+
     for option in ("speed", "scenario", "faults"):
         if getattr(args, option) is not None and not args.demo:
             parser.error(f"--{option} only applies to --demo")
@@ -615,6 +619,9 @@ def _run_script(
     SIGHUP cancel the command the same way (`wait` says what it saw last) and exit with
     128 + the signal's number.
     """
+    import asyncio
+
+    from roma_tui.config import connect
     from roma_tui.scripting import run_blocking
 
     clock = SystemClock()
@@ -701,6 +708,7 @@ def _cmd_wait(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
+    from roma_tui.config import history_path
     from roma_tui.monitor.history import HistoryStore
     from roma_tui.scripting.history import run_history
 
@@ -750,6 +758,16 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_config(args: argparse.Namespace) -> int:
     """Print the resolved configuration; a project id still to be found is looked up (and
     cached) first, so what is shown is what the app will use."""
+    import asyncio
+
+    from roma_tui.config import (
+        build_auth,
+        ensure_safe,
+        find_project_id,
+        render_config,
+        require_ready,
+    )
+
     config = _resolve(args)
     problem: RomaError | None = None
     try:

@@ -37,7 +37,6 @@ from pydantic import (
     Field,
     SecretStr,
     StrictBool,
-    TypeAdapter,
     ValidationError,
 )
 
@@ -46,6 +45,7 @@ from roma_tui.api.regions import PROJECT_ID_PATTERN, iam_endpoint_for, roma_endp
 
 if TYPE_CHECKING:
     import httpx
+    from pydantic import TypeAdapter  # with pydantic's JSON-schema machinery: loaded when used
 
     from roma_tui.api.client import RomaClient
     from roma_tui.clock import Clock
@@ -251,6 +251,8 @@ _ADAPTERS: dict[int, TypeAdapter[Any]] = {}
 
 
 def _adapter(kind: Any) -> TypeAdapter[Any]:
+    from pydantic import TypeAdapter
+
     found = _ADAPTERS.get(id(kind))
     if found is None:
         found = _ADAPTERS[id(kind)] = TypeAdapter(kind)

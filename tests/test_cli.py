@@ -15,7 +15,8 @@ import pytest
 from helpers import AK, PASSWORD, PROJECT, SECURITY_TOKEN, SK, TOKEN
 
 from roma_tui import __version__, cli
-from roma_tui.cli import build_parser, main, parse_duration
+from roma_tui.cli import build_parser, main
+from roma_tui.config import parse_duration
 
 
 @pytest.fixture
@@ -283,18 +284,31 @@ def test_unopenable_log_file_is_a_config_error(
     assert capsys.readouterr().err.startswith("roma-tui: cannot open log file")
 
 
-def test_status_wait_and_config_never_load_textual(home: Path) -> None:
+def _loaded_by(args: list[str]) -> set[str]:
+    """The top-level packages a fresh `roma-tui ARGS` process has imported when it is done."""
     code = (
         "import sys\n"
         "from roma_tui.cli import main\n"
-        "main(['config'])\n"
-        "import roma_tui.cli as c\n"
-        "assert 'textual' not in sys.modules, 'textual was imported'\n"
+        f"main({args!r})\n"
+        "print('loaded:', *sorted({name.split('.')[0] for name in sys.modules}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
     )
     assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-1].split()
+    assert last[0] == "loaded:"
+    return set(last[1:])
+
+
+def test_status_wait_and_config_never_load_textual(home: Path) -> None:
+    for args in (["config"], ["status", "--demo", "--json"], ["wait", "--help"]):
+        assert "textual" not in _loaded_by(args), args
+
+
+def test_help_loads_neither_pydantic_nor_httpx_nor_textual(home: Path) -> None:
+    loaded = _loaded_by(["--help"])
+    assert not loaded & {"pydantic", "pydantic_core", "httpx", "textual", "asyncio"}
 
 
 # --- subcommand plumbing (other owners' entry points replaced by recorders) --------------------

@@ -23,7 +23,7 @@ uses the same nets except passwords: a password is a word a person chose and may
 in unrelated text, so it is kept out of messages by construction instead (see
 `roma_tui.api.auth.PasswordAuth`), and only blotted out of logs.
 
-Imports the standard library and pydantic only.
+Imports the standard library only (pydantic's `SecretStr` for type hints).
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ import json
 import logging
 import re
 import threading
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from pydantic import SecretStr
+if TYPE_CHECKING:  # pydantic itself is not loaded for `roma-tui --help`
+    from pydantic import SecretStr
+
 
 __all__ = [
     "MASK",
@@ -100,7 +103,7 @@ def _pattern(values: dict[str, None]) -> re.Pattern[str] | None:
 
 def _remember(store: dict[str, None], value: str | SecretStr | None) -> None:
     global _message_pattern, _log_pattern
-    if isinstance(value, SecretStr):
+    if value is not None and not isinstance(value, str):
         value = value.get_secret_value()
     if not value or not _forms(value):
         return
