@@ -19,6 +19,7 @@ roma_tui.simulator.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -285,7 +286,9 @@ class RomaClient:
         merged_raw["total"] = total if total is not None else len(items)
         merged_raw["size"] = len(items)
         merged_raw["instances"] = items
-        return InstanceListResponse.parse(merged_raw)
+        # thousands of instances take milliseconds to validate: in a thread, so that the event
+        # loop (a TUI's keys and screen) gets its turn every few milliseconds meanwhile
+        return await asyncio.to_thread(InstanceListResponse.parse, merged_raw)
 
     async def get_creation_progress(self, instance_id: str) -> CreationProgressResponse:
         """Creation progress of one instance, with its sub-services (`.../process`)."""

@@ -19,12 +19,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     PrivateAttr,
     ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -40,16 +36,8 @@ __all__ = [
 ]
 
 
-def _or_none(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """Validate as usual; anything that does not fit becomes None."""
-    try:
-        return handler(value)
-    except ValidationError:
-        return None
-
-
-#: How many rounds of "null the fields that failed, validate again" a model gets.
-_MAX_ROUNDS = 4
+#: How many rounds of "null the fields that failed, validate again" a response gets.
+_MAX_ROUNDS = 8
 
 
 def _number(value: Any) -> Any:
@@ -72,10 +60,14 @@ def _object_list(value: Any) -> list[Any]:
     return _objects(value) or []
 
 
-_Lenient = WrapValidator(_or_none)
+def _object(value: Any) -> Any:
+    """A JSON object, or None for anything else."""
+    return value if isinstance(value, dict) else None
 
-# Scalar fields are lenient through `_Wire._lenient` (one Python call per object, not one per
-# field): a field whose value does not fit is nulled and the object validated again.
+
+# Scalar fields are lenient through `_Response.parse` (one Python call per response, not one
+# per object or per field): a field whose value does not fit is nulled and the response
+# validated again.
 Str = str | None
 Int = Annotated[int | None, BeforeValidator(_number)]
 Bool = bool | None
@@ -86,32 +78,59 @@ Zones = list[str] | str | None
 #: Charging mode as sent: 0/1 or "postPaid"/"prePaid".
 Charging = Annotated[int | str | None, BeforeValidator(_number)]
 
+Path = tuple[str | int, ...]
+
+
+def _field_path(data: Any, loc: tuple[str | int, ...]) -> Path:
+    """The part of an error's location that exists in `data`, up to the last object key: the
+    field to null (what follows is pydantic's own detail, such as a union member's name).
+
+    Lists of objects are validated without their other members (`_objects`): the i-th
+    validated member is the i-th object of the list as received."""
+    path: list[str | int] = []
+    node = data
+    for step in loc:
+        if isinstance(node, dict) and isinstance(step, str) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int):
+            objects = [i for i, member in enumerate(node) if isinstance(member, dict)]
+            if not 0 <= step < len(objects):
+                break
+            step = objects[step]
+            node = node[step]
+        else:
+            break
+        path.append(step)
+    while path and isinstance(path[-1], int):
+        path.pop()  # a list member is not a field: null the list's field
+    return tuple(path)
+
+
+def _get(data: Any, path: Path) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _nulled(data: Any, path: Path) -> Any:
+    """A copy of `data` with the value at `path` set to None (only the containers along the
+    path are copied: the decoded JSON stays as received, for `raw`)."""
+    if not path:
+        return None
+    head, rest = path[0], path[1:]
+    copy: Any = dict(data) if isinstance(data, dict) else list(data)
+    copy[head] = _nulled(data[head], rest)
+    return copy
+
 
 class _Wire(BaseModel):
     """Every field optional; a field whose value does not fit becomes None, not an error."""
 
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, frozen=True)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _lenient(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        """Validate; on errors, null each top-level field that failed and validate again.
-
-        Same result as a lenient validator on every field (each field is validated on its
-        own), at the price of one Python call per object instead of one per field.
-        """
-        for _ in range(_MAX_ROUNDS):
-            try:
-                return handler(data)
-            except ValidationError as exc:
-                if not isinstance(data, dict):
-                    raise
-                keys = {err["loc"][0] for err in exc.errors() if err["loc"]}
-                failed = {key for key in keys if key in data and data[key] is not None}
-                if not failed or len(keys) != len(failed):
-                    raise
-                data = {**data, **dict.fromkeys(failed)}
-        return handler(data)
+    # defer_build: each model's validator is built at its first use, not at import (the
+    # TUI draws its first frame before the first answer comes)
+    model_config = ConfigDict(
+        extra="ignore", coerce_numbers_to_str=True, frozen=True, defer_build=True
+    )
 
 
 class _Response(_Wire):
@@ -122,16 +141,39 @@ class _Response(_Wire):
 
     @classmethod
     def parse(cls, data: object) -> Self:
-        """Validate a decoded JSON value; BadResponseError when it is not this response at all."""
+        """Validate a decoded JSON value; BadResponseError when it is not this response at all.
+
+        Lenient: each field that does not fit, at any depth, is nulled and the response
+        validated again: the same result as a lenient validator on every field (each field
+        is validated on its own), at the price of one Python call per response instead of one
+        per field, and only for answers that have something wrong.
+        """
         if not isinstance(data, dict):
             kind = "null" if data is None else type(data).__name__
             raise BadResponseError(f"{cls._what} response is not a JSON object (got {kind})")
-        try:
-            model = cls.model_validate(data)
-        except ValidationError as exc:  # pragma: no cover - every field is lenient
-            raise BadResponseError(
-                f"{cls._what} response has an unexpected shape ({exc.error_count()} errors)"
-            ) from None
+        fixed: Any = data
+        for _ in range(_MAX_ROUNDS):
+            try:
+                model = cls.model_validate(fixed)
+                break
+            except ValidationError as exc:
+                paths = {_field_path(fixed, tuple(err["loc"])) for err in exc.errors()}
+                done: set[Path] = set()
+                for path in sorted(paths, key=len):
+                    if any(path[:i] in done for i in range(1, len(path) + 1)):
+                        continue  # inside a field nulled already
+                    # a value already null that still fails: null the field that holds it
+                    while path and _get(fixed, path) is None:
+                        path = path[:-1]
+                    if path:
+                        fixed = _nulled(fixed, path)
+                        done.add(path)
+                if not done:
+                    raise BadResponseError(
+                        f"{cls._what} response has an unexpected shape ({exc.error_count()} errors)"
+                    ) from None
+        else:
+            raise BadResponseError(f"{cls._what} response has too many unexpected fields")
         model._raw = data
         return model
 
@@ -252,7 +294,7 @@ class CreationProgressResponse(_Response):
 
     _what: ClassVar[str] = "creation progress"
 
-    instance: Annotated[ProgressInstance | None, _Lenient] = None
+    instance: Annotated[ProgressInstance | None, BeforeValidator(_object)] = None
     current_time: Stamp = Field(None, validation_alias=AliasChoices("currentTime", "current_time"))
     instance_id: Str = None
     name: Str = None

@@ -45,13 +45,20 @@ def clean_text(value: str | None) -> str | None:
     None for a missing value or a placeholder ("", "#")."""
     if value is None:
         return None
-    text = printable(value).strip()
-    return None if text in ("", "#") else text
+    if not value.isprintable():  # rare: most API text needs no cleaning
+        value = printable(value)
+    text = value.strip()
+    return text if text and text != "#" else None
 
 
 def parse_time(value: int | str | None) -> datetime | None:
     """ms or s epoch, or an ISO-ish string (naive = UTC), as an aware UTC datetime; else None."""
     if isinstance(value, str):
+        if value[-1:] == "Z" and value.isprintable():  # the list's usual "...T12:01:13.785Z"
+            try:
+                return datetime.fromisoformat(value)  # aware, in UTC
+            except ValueError:
+                pass
         text = clean_text(value)
         if text is None:
             return None
@@ -62,8 +69,8 @@ def parse_time(value: int | str | None) -> datetime | None:
         except ValueError:
             return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+            return moment.replace(tzinfo=UTC)
+        return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
     if value is None or isinstance(value, bool) or value <= 0:
         return None
     seconds = value / 1000 if value > _MS_THRESHOLD else value
@@ -73,7 +80,7 @@ def parse_time(value: int | str | None) -> datetime | None:
         return None
 
 
-def _zones(value: list[str] | str | None) -> tuple[str, ...]:
+def _zones(value: list[str] | tuple[str, ...] | str | None) -> tuple[str, ...]:
     if isinstance(value, str):
         text = value.strip()
         parts: list[object] = []
@@ -148,25 +155,81 @@ def _error_code(code: str | None, status: Status) -> str | None:
     return text
 
 
+Placement = tuple[
+    str | None,  # type
+    str | None,  # spec
+    tuple[str, ...],  # zones
+    str | None,  # VPC
+    str | None,  # subnet
+    str | None,  # security group
+    str | None,  # charging
+    str | None,  # maintenance begins
+    str | None,  # maintenance ends
+    str | None,  # CPU architecture
+]
+
+
+@lru_cache(maxsize=1024)
+def _placement(
+    flavor_type: str | None,
+    flavor_id: str | None,
+    zones: tuple[str, ...] | str | None,
+    vpc_id: str | None,
+    subnet_id: str | None,
+    security_group_id: str | None,
+    charge_type: int | str | None,
+    maintain_begin: str | None,
+    maintain_end: str | None,
+    cpu_arch: str | None,
+) -> Placement:
+    """What the instances of a project mostly share (flavor, zones, network, charging,
+    maintenance window, CPU), mapped once for all of them."""
+    return (
+        _type(flavor_type, flavor_id),
+        clean_text(flavor_id),
+        _zones(zones),
+        clean_text(vpc_id),
+        clean_text(subnet_id),
+        clean_text(security_group_id),
+        _charging(charge_type),
+        clean_text(maintain_begin),
+        clean_text(maintain_end),
+        clean_text(cpu_arch),
+    )
+
+
 def instance_from_listed(m: ListedInstance) -> Instance:
     status, raw = _status(m.status)
+    zones = m.available_zone_ids
+    type_, spec, zones_, vpc, subnet, group, charging, begin, end, cpu = _placement(
+        m.flavor_type,
+        m.flavor_id,
+        tuple(zones) if isinstance(zones, list) else zones,
+        m.vpc_id,
+        m.subnet_id,
+        m.security_group_id,
+        m.charge_type,
+        m.maintain_begin,
+        m.maintain_end,
+        m.cpu_arch,
+    )
     return Instance(
         id=clean_text(m.id) or "",
         name=clean_text(m.name) or "",
         status=status,
         status_raw=raw,
-        type=_type(m.flavor_type, m.flavor_id),
-        spec=clean_text(m.flavor_id),
+        type=type_,
+        spec=spec,
         created=parse_time(m.create_time),
         updated=parse_time(m.update_time),
-        available_zones=_zones(m.available_zone_ids),
-        vpc_id=clean_text(m.vpc_id),
-        subnet_id=clean_text(m.subnet_id),
-        security_group_id=clean_text(m.security_group_id),
-        charging=_charging(m.charge_type),
-        maintain_begin=clean_text(m.maintain_begin),
-        maintain_end=clean_text(m.maintain_end),
-        cpu_arch=clean_text(m.cpu_arch),
+        available_zones=zones_,
+        vpc_id=vpc,
+        subnet_id=subnet,
+        security_group_id=group,
+        charging=charging,
+        maintain_begin=begin,
+        maintain_end=end,
+        cpu_arch=cpu,
         description=clean_text(m.description),
         error_code=_error_code(m.error_code, status),
         error_msg=clean_text(m.error_msg),
@@ -238,5 +301,4 @@ def progress_from_wire(m: CreationProgressResponse) -> CreationProgress:
         sub_services=tuple(_sub_service(item) for item in m.item or ()),
         instance=inner,
         taken_minutes=_minutes(m.taken_time),
-        raw=m.raw,
     )
