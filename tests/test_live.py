@@ -245,9 +245,58 @@ async def test_snapshots_are_immutable_and_share_unchanged_instances(
     second = monitor.snapshot
     assert second.instances[1] is first.instances[1]  # unchanged: the same object
     assert second.instances[0] is not first.instances[0]
+    clock.advance(10)
+    await monitor.refresh_instances()  # nothing changed: the very same list
+    assert monitor.snapshot.instances is second.instances
+    assert monitor.snapshot.list_feed.updated == clock.now()
     assert first.instances[0].status is Status.CREATING  # the old snapshot did not change
     shown = instance_view(second, "a", clock.now())
     assert shown is not None and shown.status.status is Status.RUNNING
+
+
+async def test_an_answer_that_says_nothing_new_publishes_nothing(
+    api: FakeApi, clock: FakeClock
+) -> None:
+    api.add("a", "CREATING", 40)
+    api.add("b", "CREATING", 40)
+    monitor = Monitor(api, clock, interval=10)
+    monitor.select("b")
+    await monitor.refresh_instances()
+    await monitor.refresh_progress("a")
+    first = monitor.snapshot
+    clock.advance(5)  # the server's clock moved; nothing else did
+    await monitor.refresh_progress("a")
+    assert monitor.snapshot is first  # nothing to show: no new snapshot
+    assert monitor.progress_stale("a") is False  # the schedule knows it was answered
+    api.set_progress("a", "creating", 45)
+    clock.advance(5)
+    await monitor.refresh_progress("a")
+    assert monitor.snapshot is not first
+    assert monitor.snapshot.progress["a"].progress == 45
+    second = monitor.snapshot
+    await monitor.refresh_progress("b")  # the selected one: always shown (its feed's time)
+    assert monitor.snapshot is not second
+
+
+async def test_only_the_selected_instances_json_is_kept(api: FakeApi, clock: FakeClock) -> None:
+    for iid in ("a", "b", "c"):
+        api.add(iid, "CREATING", 40)
+    monitor = Monitor(api, clock, interval=10)
+    await monitor.refresh_instances()
+    monitor.select("a")
+    for iid in ("a", "b", "c"):
+        await monitor.refresh_progress(iid)
+    raw = monitor.snapshot.selected_raw
+    assert raw is not None and raw["instance_id"] == "a"
+    assert not any(hasattr(p, "raw") for p in monitor.snapshot.progress.values())
+    monitor.select("b")  # fetched, but while not selected: its JSON was not kept
+    assert monitor.snapshot.selected_raw is None
+    assert Job("progress", "b") not in monitor.due()
+    monitor.want_raw()  # the raw view asks for it
+    assert Job("progress", "b") in monitor.due()
+    await monitor.refresh_progress("b")
+    raw = monitor.snapshot.selected_raw
+    assert raw is not None and raw["instance_id"] == "b"
 
 
 # --- schedule -----------------------------------------------------------------------------
@@ -700,6 +749,7 @@ async def test_eta_uses_the_servers_clock(api: FakeApi, clock: FakeClock) -> Non
 async def test_run_loop_polls_and_reports(api: FakeApi, clock: FakeClock) -> None:
     api.add("a", "CREATING", 90)
     monitor = Monitor(api, clock, interval=10)
+    monitor.select("a")  # every answer about the selected instance is published
     seen: list[Transition] = []
     updates: list[Snapshot] = []
 

@@ -2,8 +2,9 @@
 
 The `Monitor` holds the last good data of two kinds of data set ("feeds"): the instance
 list, and one creation-progress feed per instance it watches. Every refresh builds a new
-frozen `Snapshot` (unchanged `Instance` objects are shared, so a renderer can skip them by
-identity) and reports `Transition`s when an instance's creation ends.
+frozen `Snapshot` (unchanged `Instance` objects are shared, and a list that did not change
+is the same tuple, so a renderer can skip them by identity) and reports `Transition`s when
+an instance's creation ends.
 
 Polling policy (all times from the injected clock, `interval` default 10 s):
 - the instance list: every `interval`; it alone shows every instance's status;
@@ -39,6 +40,12 @@ which the view model reads the ETA and stalls. With a `Recorder`, every change o
 kept in the history (roma_tui.monitor.history), and the snapshot carries what creations here
 usually take (`typical`), read again whenever one ends.
 
+Snapshots: a new one only when something shown changed. A progress answer that says what the
+last one said (apart from the server's clock) about an instance that is not selected updates
+the schedule and publishes nothing. The JSON of an answer is kept for the selected instance
+only (`Snapshot.selected_raw`, for the raw view): memory does not grow with the creations
+seen; `want_raw()` fetches it when the selection moved to an instance whose answer is not held.
+
 Refresh methods never raise `RomaError`. No Textual and no httpx here: the client is
 anything with the two async methods of `InstanceSource` (`RomaClient` is one).
 """
@@ -52,7 +59,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from roma_tui.api.errors import ApiError, NotFoundError, RomaError
 from roma_tui.api.limits import cap_retry_after
@@ -133,6 +140,15 @@ def _status(inst: Instance | None, prog: CreationProgress | None) -> Status:
     return resolve_status(inst, prog).status
 
 
+def _map_list(response: InstanceListResponse) -> list[Instance]:
+    return [instance_from_listed(listed) for listed in response.instances]
+
+
+def _same_progress(before: CreationProgress | None, after: CreationProgress) -> bool:
+    """The two answers say the same, apart from the server's clock at the time."""
+    return before is not None and replace(before, server_time=after.server_time) == after
+
+
 def _unexpected(exc: Exception, what: str) -> RomaError:
     """A bug or an unforeseen answer must not stop the monitor: make it a feed error."""
     log.debug("unexpected error while refreshing %s", what, exc_info=exc)
@@ -181,6 +197,7 @@ class Monitor:
         self._s = _State()
         self._list_feed = Feed(next_due=clock.now())
         self._selected: str | None = None
+        self._raw: tuple[str, Mapping[str, Any]] | None = None  # the selected's last answer
         self._paused = False
         self._hold_until: datetime | None = None  # after an auth failure: nobody polls
         self._inflight: set[Job] = set()
@@ -263,7 +280,20 @@ class Monitor:
         if instance_id == self._selected:
             return
         self._selected = instance_id
+        if self._raw is not None and self._raw[0] != instance_id:
+            self._raw = None  # only the selected instance's answer is kept
         self._publish()
+        self.wake()
+
+    def want_raw(self) -> None:
+        """Fetch the selected instance's creation progress now if its answer is not held
+        (the raw view asks; the answer comes as `Snapshot.selected_raw`)."""
+        selected = self._selected
+        if selected is None or self._raw is not None:
+            return
+        feed = self._s.progress_feeds.get(selected)
+        if feed is not None:
+            self._s.progress_feeds[selected] = replace(feed, next_due=self._clock.now())
         self.wake()
 
     def pause(self) -> None:
@@ -468,10 +498,13 @@ class Monitor:
         try:
             async with self._sem:
                 response = await self._client.list_instances()
+            # thousands of instances take tens of milliseconds to map: in a thread, so that the
+            # event loop (keys, the screen) gets its turn every few milliseconds meanwhile
+            listed = await asyncio.to_thread(_map_list, response)
             if seq < self._list_applied:
                 return []  # a newer answer is already in
             self._list_applied = seq
-            transitions = self._apply_list(response)
+            transitions = self._apply_list(listed)
         except RomaError as exc:
             if seq > self._list_applied:
                 self._list_failed(exc)
@@ -490,8 +523,8 @@ class Monitor:
         )
         return transitions
 
-    def _apply_list(self, response: InstanceListResponse) -> list[Transition]:
-        """O(n): map, share unchanged objects, drop vanished instances, spot transitions."""
+    def _apply_list(self, listed: Iterable[Instance]) -> list[Transition]:
+        """O(n): share unchanged objects, drop vanished instances, spot transitions."""
         s = self._s
         old = s.by_id
         now = self._clock.now()
@@ -499,8 +532,7 @@ class Monitor:
         by_id: dict[str, Instance] = {}
         creating: dict[str, None] = {}  # an ordered set: the list's order
         transitions: list[Transition] = []
-        for listed in response.instances:
-            inst = instance_from_listed(listed)
+        for inst in listed:
             if not inst.id or inst.id in by_id:
                 continue  # no id to key it by, or a duplicate from shifting pages
             prev = old.get(inst.id)
@@ -525,9 +557,13 @@ class Monitor:
             s.watch.pop(gone, None)
             s.traces.pop(gone, None)
             self._once.discard(gone)
-        s.instances = tuple(instances)
-        s.by_id = MappingProxyType(by_id)
-        s.creating = MappingProxyType(creating)
+        same = len(instances) == len(s.instances) and all(
+            a is b for a, b in zip(instances, s.instances, strict=True)
+        )
+        if not same:  # else the same objects stay: a reader sees the list did not change
+            s.instances = tuple(instances)
+            s.by_id = MappingProxyType(by_id)
+            s.creating = MappingProxyType(creating)
         self._hold_until = None
         self._list_feed = Feed(next_due=now + timedelta(seconds=self.interval), updated=now)
         self._publish()
@@ -556,6 +592,7 @@ class Monitor:
             async with self._sem:
                 response = await self._client.get_creation_progress(instance_id)
             prog = progress_from_wire(response)
+            raw = response.raw
         except RomaError as exc:
             self._progress_failed(instance_id, exc)
             return []
@@ -565,18 +602,21 @@ class Monitor:
         finally:
             self._inflight.discard(job)
             self._once.discard(instance_id)
-        return self._apply_progress(instance_id, prog)
+        return self._apply_progress(instance_id, prog, raw)
 
     def _dropped(self, instance_id: str) -> bool:
         """The list no longer has this instance (it went while we asked): forget the answer."""
         return self._list_feed.updated is not None and instance_id not in self._s.by_id
 
-    def _apply_progress(self, instance_id: str, prog: CreationProgress) -> list[Transition]:
+    def _apply_progress(
+        self, instance_id: str, prog: CreationProgress, raw: Mapping[str, Any] | None = None
+    ) -> list[Transition]:
         s = self._s
         now = self._clock.now()
         self._hold_until = None
         if self._dropped(instance_id):
             return []
+        last, feed = s.progress.get(instance_id), s.progress_feeds.get(instance_id)
         s.progress[instance_id] = prog
         before = s.traces.get(instance_id)
         trace = s.traces[instance_id] = (
@@ -588,7 +628,18 @@ class Monitor:
         every = self.progress_interval(instance_id) or self.slow_interval
         s.progress_feeds[instance_id] = Feed(next_due=now + timedelta(seconds=every), updated=now)
         log.debug("creation progress %s: %s %d%%", instance_id, prog.status.value, prog.progress)
-        self._publish()
+        selected = instance_id == self._selected
+        if selected and raw is not None:
+            self._raw = (instance_id, raw)
+        news = (
+            selected
+            or transition is not None
+            or feed is None
+            or feed.error is not None
+            or not _same_progress(last, prog)
+        )
+        if news:
+            self._publish()
         if self.recorder is not None and (trace is not before or transition is not None):
             self._record(instance_id, trace, now)
         return [transition] if transition is not None else []
@@ -688,4 +739,5 @@ class Monitor:
             selected=self._selected,
             by_id=s.by_id,
             typical=self._typical,
+            selected_raw=raw[1] if (raw := self._raw) and raw[0] == self._selected else None,
         )

@@ -66,6 +66,9 @@ class Snapshot:
     by_id: Mapping[str, Instance] = field(default_factory=_empty)
     # what creations of each instance type usually take here (from the history), by type
     typical: Mapping[str, Typical] = field(default_factory=_empty)
+    # the selected instance's last creation-progress answer, as received (None: not held);
+    # no other instance's is kept, so memory does not grow with the creations seen
+    selected_raw: Mapping[str, Any] | None = None
 
     def instance(self, instance_id: str) -> Instance | None:
         return self.by_id.get(instance_id)

@@ -39,7 +39,7 @@ Imports roma_tui.monitor only; never textual, rich or httpx.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -70,6 +70,7 @@ __all__ = [
     "StatusView",
     "SubServiceView",
     "SubState",
+    "ViewCache",
     "instance_view",
     "instance_views",
     "merge_instance",
@@ -476,3 +477,64 @@ def overview(views: Iterable[InstanceView]) -> Overview:
         stalled=sum(v.stalled is not None for v in creating),
         all_done_at=max(e for e in ends if e is not None) if ends and None not in ends else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Memo:
+    inputs: tuple[object, ...]
+    now: datetime | None  # None: the view does not depend on the time
+    view: InstanceView | None
+
+
+class ViewCache:
+    """`instance_view`, remembered per instance: computed again only when one of its inputs
+    changed, or, while its creation is in progress, when `now` moved.
+
+    The view of an instance depends only on its list entry, its creation progress, that
+    progress's feed (the server's clock) and trace, what is usual (`typical`), and `now`
+    (creating only); the monitor shares unchanged objects from one snapshot to the next, so
+    inputs are compared by identity first. The same function computes every view, so a
+    cached one is the view itself.
+    """
+
+    def __init__(self) -> None:
+        self._memos: dict[str, _Memo] = {}
+
+    def view(self, snapshot: Snapshot, instance_id: str, now: datetime) -> InstanceView | None:
+        """The view at `now`, exactly as `instance_view` gives it."""
+        return self._view(snapshot, instance_id, now, timely=True)
+
+    def known(self, snapshot: Snapshot, instance_id: str, now: datetime) -> InstanceView | None:
+        """The view remembered while its inputs are unchanged, whatever moment it was computed
+        for (what is not a time, such as a status, a percentage or a reason, does not depend
+        on it); else the view at `now`."""
+        return self._view(snapshot, instance_id, now, timely=False)
+
+    def _view(
+        self, snapshot: Snapshot, instance_id: str, now: datetime, *, timely: bool
+    ) -> InstanceView | None:
+        inputs = (
+            snapshot.place,
+            snapshot.by_id.get(instance_id),
+            snapshot.progress.get(instance_id),
+            snapshot.progress_feeds.get(instance_id),
+            snapshot.traces.get(instance_id),
+            snapshot.typical,
+        )
+        memo = self._memos.get(instance_id)
+        # equal inputs give an equal view; the tuple compares by identity first (fast)
+        if (
+            memo is not None
+            and memo.inputs == inputs
+            and (memo.now is None or not timely or memo.now == now)
+        ):
+            return memo.view
+        view = instance_view(snapshot, instance_id, now)
+        timed = view is not None and view.status.status is Status.CREATING
+        self._memos[instance_id] = _Memo(inputs, now if timed else None, view)
+        return view
+
+    def forget(self, keep: Container[str]) -> None:
+        """Drop what is remembered of instances not in `keep` (gone from the list)."""
+        for gone in [iid for iid in self._memos if iid not in keep]:
+            del self._memos[gone]
