@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,8 +20,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rich.text import Text
-from textual.widgets import Static
 
 from roma_tui.api.client import RomaClient
 from roma_tui.clock import FakeClock
@@ -43,8 +42,10 @@ from roma_tui.scripting.status import run_status
 from roma_tui.scripting.wait import run_wait
 from roma_tui.simulator import SimulatorApp, create_app, scenario_from_spec
 from roma_tui.tui.app import RomaApp, TuiOptions
+from roma_tui.tui.instance_list import InstanceList, fit_columns, row_cells
+from roma_tui.tui.live_text import LiveText
 from roma_tui.tui.screenshots import settle
-from roma_tui.tui.widgets import InstanceTable, detail_header, instance_row
+from roma_tui.tui.widgets import detail_header
 
 START = datetime(2025, 3, 6, 12, 1, 43, tzinfo=UTC)
 
@@ -194,8 +195,7 @@ async def test_wait_ends_as_the_table_says(
 
 
 def _text(app: RomaApp, selector: str) -> str:
-    content = app.screen_stack[0].query_one(selector, Static).content
-    return content.plain if isinstance(content, Text) else str(content)
+    return app.screen_stack[0].query_one(selector, LiveText).content.plain
 
 
 def _elapsed_in(header: str, row: Shown) -> str:
@@ -208,24 +208,24 @@ async def test_the_tui_shows_the_table() -> None:
     app = RomaApp(monitor, TuiOptions(endpoint_label="sim", bell=False, clock=clock))
     async with app.run_test(size=(200, 60)) as pilot:
 
-        async def show(row: Shown) -> tuple[list[str], str]:
+        async def show(row: Shown) -> tuple[dict[str, str], str]:
             assert app.select_by_name(row.name)
             await settle(pilot)
-            table = app.screen_stack[0].query_one(InstanceTable)
-            cells = [str(c).strip() for c in table.get_row(IDS[row.name])]
+            table = app.screen_stack[0].query_one(InstanceList)
+            cells = table.row_text(IDS[row.name])
             return cells, " ".join(_text(app, "#detail-header").split())
 
         await settle(pilot)
         elapsed: dict[str, str] = {}
         for row in TABLE:
             cells, header = await show(row)
-            assert cells[3].endswith(row.word), (row.name, cells)
+            assert cells["status"].endswith(row.word), (row.name, cells)
             if row.progress is None:
-                assert cells[4] == "—", cells
+                assert cells["progress"] == "—", cells
             else:
-                assert cells[4].endswith(f"{row.progress}%"), cells
+                assert cells["progress"].endswith(f"{row.progress}%"), cells
             elapsed[row.name] = _elapsed_in(header, row)
-            assert elapsed[row.name] == row.elapsed, header
+            assert elapsed[row.name] == _running(row.elapsed, row.ticking), header
             if row.reason:
                 assert row.reason in header, header
             assert ("stalled" in header) == row.stalled, header
@@ -236,9 +236,21 @@ async def test_the_tui_shows_the_table() -> None:
         await settle(pilot)
         for row in (row for row in TABLE if row.name != "v-list-failed-first"):
             _, header = await show(row)
-            assert _elapsed_in(header, row) == duration(elapsed_of(app, row)), header
+            shown = duration(elapsed_of(app, row), coarse=row.ticking)
+            assert _elapsed_in(header, row) == shown, header
             moved = elapsed_of(app, row) != before[row.name]
             assert moved == (row.ticking and row.elapsed != "—"), (row.name, header)
+
+
+def _running(exact: str, ticking: bool) -> str:
+    """How the screen shows a time that still runs: in minutes (it changes once a minute,
+    not every second); a time that no longer runs, exactly."""
+    if not ticking or exact == "—":
+        return exact
+    seconds = 0
+    for number, unit in re.findall(r"(\d+)([dhms])", exact):
+        seconds += int(number) * {"d": 86400, "h": 3600, "m": 60, "s": 1}[unit]
+    return duration(timedelta(seconds=seconds), coarse=True)
 
 
 def elapsed_of(app: RomaApp, row: Shown) -> timedelta | None:
@@ -336,19 +348,21 @@ def test_row_detail_and_json_agree(
     view = instance_view(snapshot, "i-1", START + timedelta(seconds=later))
     assert view is not None
     doc = instance_document(view)
-    row = [c.plain.strip() for c in instance_row(view, 30)]
+    columns = fit_columns(120, 30, 15, 5, 7, 7)
+    row = {c.key: t.plain.strip() for c, t in zip(columns, row_cells(view, columns), strict=True)}
     header = detail_header(view, 100).plain
     # the status: one word everywhere
     assert doc["status"] == view.status.status.value
-    assert row[3].endswith(doc["status_word"]) and doc["status_word"] in header.splitlines()[0]
+    assert row["status"].endswith(doc["status_word"])
+    assert doc["status_word"] in header.splitlines()[0]
     # the progress
     if doc["progress"] is None:
-        assert row[4] == "—" and "progress —" in header
+        assert row["progress"] == "—" and "progress —" in header
     else:
-        assert row[4].endswith(f"{doc['progress']}%") and f"{doc['progress']}%" in header
+        assert row["progress"].endswith(f"{doc['progress']}%") and f"{doc['progress']}%" in header
     # the time: the JSON's seconds are what the detail shows
     seconds = doc["elapsed_seconds"]
-    shown = "—" if seconds is None else duration(timedelta(seconds=seconds))
+    shown = "—" if seconds is None else duration(timedelta(seconds=seconds), coarse=view.ticking)
     assert (" " + shown) in header
     # the ETA only while creating, the reason only when there is one; the list's cell and the
     # detail's end and range are the JSON's
@@ -361,7 +375,7 @@ def test_row_detail_and_json_agree(
             timedelta(seconds=doc["eta_high_seconds"]),
         )
         assert doc["status"] == "creating" and f"ETA {phrase}" in header
-        assert row[6] == duration(left, coarse=True)
+        assert row["eta"] == duration(left, coarse=True)
     if doc["error_msg"]:
         assert doc["error_msg"] in header
     # sub-services: one state each, the same in the JSON

@@ -3,15 +3,18 @@
 One long-lived worker runs the monitor's loop (`Monitor.run`: the schedule, backoff and
 budget are the monitor's alone) and posts a `SnapshotChanged` message whenever the snapshot
 changes; the app renders each new snapshot through the view model (roma_tui.monitor.view) and
-keeps no scheduling of its own. A 1 s timer only refreshes what shows the passing of time
-("3s ago", the elapsed time of creations in progress). No exception from the worker or the
-timer may end the app: each becomes a line in the UI.
+keeps no scheduling of its own. Views are memoised per instance (`ViewCache`): a new snapshot
+recomputes only the instances whose inputs changed, and repaints only their rows. A 1 s timer
+only refreshes what shows the passing of time (the elapsed time and ETA of creations in
+progress, on screen only, in minutes; staleness). No exception from the worker or the timer
+may end the app: each becomes a line in the UI.
 Imports textual, rich, roma_tui.monitor and roma_tui.clock; never httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,7 +30,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from roma_tui.api.errors import ApiError
@@ -35,23 +38,18 @@ from roma_tui.clock import Clock, SystemClock
 from roma_tui.monitor.domain import Place, Status
 from roma_tui.monitor.live import Transition
 from roma_tui.monitor.snapshot import Feed, Snapshot
-from roma_tui.monitor.view import InstanceView, instance_view
+from roma_tui.monitor.view import InstanceView, ViewCache
 from roma_tui.tui.errors_screen import ErrorLog, ErrorsScreen
 from roma_tui.tui.header import ContextHeader, context_parts, standing
 from roma_tui.tui.history_screen import HistoryScreen
+from roma_tui.tui.instance_list import InstanceList
+from roma_tui.tui.live_text import LiveText
 from roma_tui.tui.notices import Notice, summarise
 from roma_tui.tui.render import clean, duration, when
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
 from roma_tui.tui.signals import ExitOnSignal
 from roma_tui.tui.state import SORTS, UiState, load_state, save_state
-from roma_tui.tui.widgets import (
-    DetailPane,
-    InstanceTable,
-    StatusLine,
-    feed_text,
-    row_clock,
-    ticking,
-)
+from roma_tui.tui.widgets import DetailPane, feed_text, ticking
 
 if TYPE_CHECKING:
     from roma_tui.monitor.live import Monitor
@@ -122,6 +120,14 @@ class SnapshotChanged(Message):
         return False
 
 
+def _settle_memory() -> None:
+    """Once the first screen is up: what exists now (modules, Textual, the app) lives as long
+    as the process, so the garbage collector stops scanning it. A full collection of those
+    half a million objects stalled the event loop for 60-80 ms every few minutes."""
+    gc.collect()
+    gc.freeze()
+
+
 def _sort_key(sort: str, view: InstanceView) -> tuple[Any, ...]:
     name = (view.instance.name or "").casefold()
     if sort == "status":
@@ -166,9 +172,9 @@ class MainScreen(Screen[None]):
             with Vertical(id="list-pane"):
                 yield Input(placeholder="filter by name, id or status", id="filter")
                 yield Static(id="list-empty")
-                yield InstanceTable(id="instances")
+                yield InstanceList(id="instances")
             yield DetailPane(id="detail")
-        yield StatusLine(id="status")
+        yield LiveText(id="status")  # where, how fresh, what is wrong: one line
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -211,9 +217,9 @@ class RomaApp(App[int]):
         self._saved = state
         self.filter_text = state.filter
         self.errors = ErrorLog()
-        self._views: dict[str, InstanceView] = {}
-        self._order: list[str] = []
-        self._creating: list[str] = []
+        self._cache = ViewCache()
+        self._views: dict[str, InstanceView] = {}  # every instance's view, as last computed
+        self._order: list[str] = []  # the listed ids, in the API's order
         self._internal_error: str | None = None
         self._timer: Timer | None = None
         self._last_snapshot: Snapshot | None = None
@@ -240,22 +246,23 @@ class RomaApp(App[int]):
         self._render_all()
         self._run_monitor()
         self._timer = self.set_interval(1.0, self.tick)
+        self.call_after_refresh(_settle_memory)
 
     @property
     def _main(self) -> Screen[Any]:
         return self.screen_stack[0]
 
     @property
-    def _table(self) -> InstanceTable:
-        return self.screen_stack[0].query_one(InstanceTable)
+    def _table(self) -> InstanceList:
+        return self.screen_stack[0].query_one(InstanceList)
 
     @property
     def _detail(self) -> DetailPane:
         return self.screen_stack[0].query_one(DetailPane)
 
     @property
-    def _status(self) -> StatusLine:
-        return self.screen_stack[0].query_one(StatusLine)
+    def _status(self) -> LiveText:
+        return self.screen_stack[0].query_one("#status", LiveText)
 
     @property
     def _filter(self) -> Input:
@@ -283,7 +290,7 @@ class RomaApp(App[int]):
     @property
     def selected_id(self) -> str | None:
         """The id of the instance under the cursor."""
-        return None if self.monitor is None else self._table.selected_id()
+        return None if self.monitor is None else self._table.selected_id
 
     def request_poll(self) -> None:
         """Make the monitor look at its schedule now (a test moved the clock)."""
@@ -371,21 +378,48 @@ class RomaApp(App[int]):
 
     # --- rendering -----------------------------------------------------------------------
 
-    def _build_views(self, snapshot: Snapshot, now: datetime) -> dict[str, InstanceView]:
-        views: dict[str, InstanceView] = {}
-        for inst in snapshot.instances:
-            view = instance_view(snapshot, inst.id, now)
-            if view is not None:
-                views[inst.id] = view
+    def _refresh_views(
+        self, snapshot: Snapshot, previous: Snapshot | None, now: datetime
+    ) -> list[InstanceView]:
+        """Bring `_views` up to `snapshot`; the views that changed. Only an instance whose
+        inputs changed gets a new view (a progress answer: one); the time-dependent part of
+        the others is refreshed by `tick`, for the rows on screen."""
+        if (
+            previous is not None
+            and snapshot.instances is previous.instances
+            and snapshot.typical is previous.typical
+        ):
+            # the same list: only a progress feed (and what came with it) can have changed
+            before = previous.progress_feeds
+            ids = [
+                iid for iid, feed in snapshot.progress_feeds.items() if before.get(iid) is not feed
+            ]
+            full = False
+        else:
+            ids = [inst.id for inst in snapshot.instances]
+            full = True
         selected = snapshot.selected
-        if selected is not None and selected not in views:
-            view = instance_view(snapshot, selected, now)
-            if view is not None:
-                views[selected] = view
-        return views
+        if selected is not None and selected not in snapshot.by_id:
+            ids.append(selected)  # shown in the detail while the list does not have it (yet)
+        old = self._views
+        views = {} if full else dict(old)
+        changed: list[InstanceView] = []
+        for iid in ids:
+            view = self._cache.known(snapshot, iid, now)
+            if view is None:
+                views.pop(iid, None)
+                continue
+            views[iid] = view
+            if old.get(iid) is not view:
+                changed.append(view)
+        if full and views.keys() != old.keys():
+            self._cache.forget(views)
+        self._views = views
+        self._order = [inst.id for inst in snapshot.instances]
+        return changed
 
     def _visible(self) -> list[InstanceView]:
-        needle = self.filter_text.strip().casefold()
+        needle = self._needle
         views = [
             self._views[iid]
             for iid in self._order
@@ -394,38 +428,71 @@ class RomaApp(App[int]):
         views.sort(key=lambda v: _sort_key(self.sort, v))
         return views
 
+    @property
+    def _needle(self) -> str:
+        return self.filter_text.strip().casefold()
+
+    def _relist(self) -> None:
+        """Filter and sort every view into the list (after a sort, a filter, new instances)."""
+        self._table.set_rows(self._visible())
+        self._update_titles()
+
+    def _moves(self, changed: list[InstanceView], old: dict[str, InstanceView]) -> bool:
+        """Whether these changes move rows: a new or vanished instance, another sort key, or
+        another answer to the filter."""
+        if self._views.keys() != old.keys():
+            return True
+        needle = self._needle
+        for view in changed:
+            before = old[view.id]
+            if _sort_key(self.sort, before) != _sort_key(self.sort, view):
+                return True
+            if needle and _matches(before, needle) != _matches(view, needle):
+                return True
+        return False
+
     def _render_all(self) -> None:
-        """After a new snapshot, a sort or a filter: every row, the detail and the status line."""
+        """After a new snapshot: the views that changed, their rows, the detail and the status
+        line. A progress answer repaints one row; a list with nothing new, none."""
         monitor = self.monitor
         if monitor is None:
             return
         now = self._now()
         snapshot = monitor.snapshot
+        previous = self._last_snapshot
         self._last_snapshot = snapshot
-        self._order = [inst.id for inst in snapshot.instances]
-        self._views = self._build_views(snapshot, now)
-        self._creating = [i for i, v in self._views.items() if ticking(v)]
+        old = self._views
+        changed = self._refresh_views(snapshot, previous, now)
         table = self._table
-        table.sync(self._visible())
+        if previous is None or self._moves(changed, old):
+            self._relist()
+        elif changed:
+            table.update_rows(changed)
         if self._wanted_selection is not None and snapshot.list_feed.updated is not None:
             wanted, self._wanted_selection = self._wanted_selection, None
             table.select_id(wanted)
         self._selection_changed()
-        self._update_titles()
+        if changed or previous is None:
+            self._update_titles()  # the counts in the header
         self._show_list_state(snapshot)
-        self._log_errors(snapshot, now)
+        self._log_errors(snapshot, previous, now)
+        self._fill_raw_screen(snapshot)
         self._render_live(now, rows=False)
 
-    def _log_errors(self, snapshot: Snapshot, now: datetime) -> None:
+    def _log_errors(self, snapshot: Snapshot, previous: Snapshot | None, now: datetime) -> None:
         """Each new error of a feed goes to the error log (`e` shows it)."""
         self.errors.observe("list", snapshot.list_feed.error, now)
+        before = previous.progress_feeds if previous is not None else {}
         for iid, feed in snapshot.progress_feeds.items():
+            if before.get(iid) is feed:
+                continue  # the same feed: the same error, or none
             view = self._views.get(iid)
             name = view.name if view is not None and view.name else iid
             self.errors.observe(f"progress {name}", feed.error, now)
 
     def _render_live(self, now: datetime | None = None, *, rows: bool = True) -> None:
-        """The cheap part: time-dependent labels of creating rows, detail, status line."""
+        """The time-dependent part: rows on screen whose creation is in progress, the detail,
+        the status line. Each shows the same text most seconds, and then repaints nothing."""
         monitor = self.monitor
         if monitor is None:
             return
@@ -435,20 +502,31 @@ class RomaApp(App[int]):
             self._render_all()
             return
         if rows:
-            table = self._table
-            for iid in self._creating:
-                view = self._views.get(iid)
-                fresh = instance_view(snapshot, iid, now)
-                if view is not None and fresh is not None and fresh != view:
-                    self._views[iid] = fresh
-                    if row_clock(fresh) != row_clock(view):  # the list shows minutes
-                        table.update_row(fresh)
+            self._retime(self._table.visible_ids(), now)
         self._show_detail(now)
-        self._status.show(self._status_text(now))
+        self._status.update(self._status_text(now))
         self._main.set_class(monitor.list_stale(now), "-stale")
 
+    def _retime(self, ids: Iterable[str], now: datetime) -> None:
+        """The views at `now` of these instances, where they count time; their rows follow."""
+        monitor = self.monitor
+        assert monitor is not None
+        fresh = []
+        for iid in ids:
+            view = self._views.get(iid)
+            if view is not None and ticking(view):
+                new = self._cache.view(monitor.snapshot, iid, now)
+                if new is not None and new is not view:
+                    self._views[iid] = new
+                    fresh.append(new)
+        if fresh:
+            self._table.update_rows(fresh)
+
     def _show_detail(self, now: datetime) -> None:
-        selected = self._table.selected_id()
+        monitor = self.monitor
+        selected = self._table.selected_id
+        if monitor is not None and selected is not None:
+            self._retime([selected], now)
         view = self._views.get(selected) if selected else None
         self._detail.show(view, progress_note=self._progress_note(selected, now))
 
@@ -469,7 +547,6 @@ class RomaApp(App[int]):
             feed.next_due if feed.error is not None else None,
             now,
             stale,
-            frozen=monitor.paused,
         )
 
     def _status_text(self, now: datetime) -> Text:
@@ -491,23 +568,25 @@ class RomaApp(App[int]):
             text.append("… connecting", style="dim")
         else:
             text.append("● live", style="green")
-        text.append("  ")
-        frozen = monitor.paused
-        text.append_text(self._feed_part("list", feed, now, monitor.list_stale(now), frozen))
-        selected = self._table.selected_id()
-        if selected is not None:
-            pfeed = snapshot.progress_feeds.get(selected)
-            if pfeed is not None:
+        # While the data is live, "● live" says all (the frame says how often it is polled): a
+        # time that changes with every poll would be sent over SSH for nothing. Otherwise,
+        # what time the data is from, and why it is not newer.
+        paused = snapshot.paused
+        list_stale = monitor.list_stale(now)
+        if paused or feed.error is not None or list_stale:
+            text.append("  ")
+            text.append_text(self._feed_part("list", feed, now, list_stale))
+        selected = self._table.selected_id
+        pfeed = snapshot.progress_feeds.get(selected) if selected is not None else None
+        if selected is not None and pfeed is not None:
+            stale = monitor.progress_stale(selected, now)
+            if paused or pfeed.error is not None or stale:
                 text.append("  ")
-                text.append_text(
-                    self._feed_part(
-                        "progress", pfeed, now, monitor.progress_stale(selected, now), frozen
-                    )
-                )
+                text.append_text(self._feed_part("progress", pfeed, now, stale))
         return text
 
     @staticmethod
-    def _feed_part(label: str, feed: Feed, now: datetime, stale: bool, frozen: bool) -> Text:
+    def _feed_part(label: str, feed: Feed, now: datetime, stale: bool) -> Text:
         return feed_text(
             label,
             feed.updated,
@@ -516,7 +595,6 @@ class RomaApp(App[int]):
             now,
             stale,
             compact=True,
-            frozen=frozen,
         )
 
     def _update_titles(self) -> None:
@@ -595,15 +673,15 @@ class RomaApp(App[int]):
 
     # --- selection -----------------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#instances")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(InstanceList.Highlighted, "#instances")
+    def _row_highlighted(self, event: InstanceList.Highlighted) -> None:
         self._selection_changed()
 
     def _selection_changed(self) -> None:
         monitor = self.monitor
         if monitor is None:
             return
-        selected = self._table.selected_id()
+        selected = self._table.selected_id
         if selected is not None:
             monitor.select(selected)  # wakes the loop when its progress is due at once
             self._remember(selected=selected)
@@ -617,8 +695,8 @@ class RomaApp(App[int]):
             self._saved = state
             save_state(self.options.state_dir, self.place, state)
 
-    @on(DataTable.RowSelected, "#instances")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(InstanceList.Chosen, "#instances")
+    def _row_chosen(self, event: InstanceList.Chosen) -> None:
         self.action_focus_detail()
 
     # --- actions -------------------------------------------------------------------------
@@ -651,8 +729,7 @@ class RomaApp(App[int]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value
-        self._table.sync(self._visible())
-        self._update_titles()
+        self._relist()
         if self._last_snapshot is not None:
             self._show_list_state(self._last_snapshot)
         self._selection_changed()
@@ -669,8 +746,7 @@ class RomaApp(App[int]):
         box.value = ""
         self.filter_text = ""
         box.display = False
-        self._table.sync(self._visible())
-        self._update_titles()
+        self._relist()
         self._table.focus()
         self._selection_changed()
         self._remember()
@@ -679,8 +755,7 @@ class RomaApp(App[int]):
         self.sort = (
             SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else "name"
         )
-        self._table.sync(self._visible())
-        self._update_titles()
+        self._relist()
         self._remember()
         self.notify(f"Sorted by {self.sort}", timeout=2)
 
@@ -730,7 +805,7 @@ class RomaApp(App[int]):
         self._render_live(rows=True)
 
     def action_copy_id(self) -> None:
-        selected = self._table.selected_id()
+        selected = self._table.selected_id
         if selected is None:
             self.notify("No instance selected", severity="warning", timeout=3)
             return
@@ -745,16 +820,30 @@ class RomaApp(App[int]):
         monitor = self.monitor
         if monitor is None:
             return
-        selected = self._table.selected_id()
-        prog = monitor.snapshot.progress.get(selected) if selected else None
-        feed = monitor.snapshot.progress_feeds.get(selected) if selected else None
+        selected = self._table.selected_id
+        snapshot = monitor.snapshot
+        feed = snapshot.progress_feeds.get(selected) if selected else None
         view = self._views.get(selected) if selected else None
         title = "Creation progress"
         if view is not None:
             title += f" · {clean(view.name or view.id, 40)}"
         if feed is not None and feed.updated is not None:
             title += f" · received {when(feed.updated, zone=True)}"
-        self.push_screen(RawScreen(title, prog.raw if prog is not None else None))
+        raw = snapshot.selected_raw if snapshot.selected == selected else None
+        coming = raw is None and feed is not None
+        if coming:
+            monitor.want_raw()  # only the selected instance's answer is kept: fetch it
+        self.push_screen(RawScreen(title, raw, selected, coming=coming))
+
+    def _fill_raw_screen(self, snapshot: Snapshot) -> None:
+        screen = self.screen
+        if (
+            isinstance(screen, RawScreen)
+            and screen.waiting
+            and snapshot.selected_raw is not None
+            and snapshot.selected == screen.instance_id
+        ):
+            screen.show(snapshot.selected_raw)
 
     def action_toggle_timeline(self) -> None:
         detail = self._detail

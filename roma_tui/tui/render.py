@@ -56,7 +56,7 @@ STATUS_STYLE: dict[Status, str] = {
     Status.ERROR: "bold dark_orange",
     Status.CHANGING: "cyan",
     Status.FROZEN: "bright_blue",
-    Status.DELETING: "magenta",
+    Status.DELETING: "dim magenta",  # going away: calm, never the failure's red
     Status.DELETED: "dim",
     Status.UNKNOWN: "dim",
 }

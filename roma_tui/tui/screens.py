@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -105,30 +104,53 @@ def raw_json(raw: object) -> str:
 
 
 class RawScreen(ModalScreen[None]):
-    """The last creation-progress response, as the server sent it."""
+    """The last creation-progress response, as the server sent it. roma-tui keeps the
+    selected instance's only; when it is not held yet, the screen says it is on its way and
+    `show` fills it in when it comes."""
 
     BINDINGS = [  # noqa: RUF012
         Binding("escape,q,v", "dismiss", "Close"),
     ]
 
-    def __init__(self, title: str, raw: object | None) -> None:
+    def __init__(
+        self, title: str, raw: object | None, instance_id: str | None = None, *, coming: bool
+    ) -> None:
         super().__init__()
         self._title = title
         self._raw = raw
+        self._coming = coming
+        self.instance_id = instance_id
+
+    @property
+    def waiting(self) -> bool:
+        """Still waiting for the answer it asked for."""
+        return self._raw is None and self._coming
 
     def compose(self) -> ComposeResult:
         with KeyScroll(id="raw-box") as box:
             box.border_title = Text(self._title)  # a Text: never parsed as markup
             box.border_subtitle = "esc to close · arrows, j/k, PgUp/PgDn, g/G scroll"
-            if self._raw is None:
-                yield Static(
-                    Text("No creation-progress response received yet.", style="dim italic")
-                )
-            else:
-                code = raw_json(self._raw)
-                highlighted = Syntax(code, "json", theme="ansi_dark").highlight(code)
-                highlighted.rstrip()
-                yield Static(highlighted, id="raw-json")
+            yield Static(self._content(), id="raw-json")
+
+    def _content(self) -> Text:
+        if self._raw is None:
+            what = (
+                "Fetching the creation-progress response…"
+                if self._coming
+                else "No creation-progress response received yet."
+            )
+            return Text(what, style="dim italic")
+        from rich.syntax import Syntax  # pygments: loaded when the raw view first opens
+
+        code = raw_json(self._raw)
+        highlighted = Syntax(code, "json", theme="ansi_dark").highlight(code)
+        highlighted.rstrip()
+        return highlighted
+
+    def show(self, raw: object) -> None:
+        """The answer came."""
+        self._raw = raw
+        self.query_one("#raw-json", Static).update(self._content())
 
     def on_mount(self) -> None:
         self.query_one("#raw-box").focus()

@@ -168,6 +168,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("main-120x40", (120, 40), _plain("120x40")),
     Scene("main-200x60", (200, 60), _plain("200x60")),
     Scene("failure-120x40", (120, 40), _make_failure),
+    Scene("failure-80x24", (80, 24), _make_failure),
     Scene("help-80x24", (80, 24), _make_help),
     Scene("raw-120x40", (120, 40), _make_raw),
     # at 80x24 the detail pane is scrolled down to the timeline
