@@ -166,6 +166,11 @@ class _State:
     watch: dict[str, _Watch] = field(default_factory=dict)
     # per instance: what its creation progress did while we watched (local clock)
     traces: dict[str, Trace] = field(default_factory=dict)
+    # per instance: its status, and the list entry and progress it was decided from (the
+    # schedule asks for the status of every creating instance at every wake-up)
+    statuses: dict[str, tuple[Instance | None, CreationProgress | None, Status]] = field(
+        default_factory=dict
+    )
 
 
 class Monitor:
@@ -255,12 +260,23 @@ class Monitor:
         inst = self._s.by_id.get(instance_id)
         if inst is None and instance_id != self._selected:
             return None
-        status = _status(inst, self._s.progress.get(instance_id))
+        status = self._status_of(instance_id, inst)
         if status is Status.CREATING:
             return self.fast_interval if instance_id == self._selected else self.shared_interval
         if instance_id == self._selected:
             return self.slow_interval
         return None
+
+    def _status_of(self, instance_id: str, inst: Instance | None) -> Status:
+        """The view model's status of this instance, decided again only when its list entry
+        or its creation progress is another object."""
+        prog = self._s.progress.get(instance_id)
+        known = self._s.statuses.get(instance_id)
+        if known is not None and known[0] is inst and known[1] is prog:
+            return known[2]
+        status = _status(inst, prog)
+        self._s.statuses[instance_id] = (inst, prog, status)
+        return status
 
     def list_stale(self, now: datetime | None = None) -> bool:
         return self._list_feed.stale(now or self._clock.now(), self.interval)
@@ -556,6 +572,7 @@ class Monitor:
             s.progress_feeds.pop(gone, None)
             s.watch.pop(gone, None)
             s.traces.pop(gone, None)
+            s.statuses.pop(gone, None)
             self._once.discard(gone)
         same = len(instances) == len(s.instances) and all(
             a is b for a, b in zip(instances, s.instances, strict=True)

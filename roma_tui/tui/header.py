@@ -124,7 +124,7 @@ class ContextHeader(Static):
         if self._shown == key:
             return
         self._shown = key
-        self.update(line)
+        self.update(line, layout=False)  # one line, always: no layout pass for new counts
 
     def on_resize(self) -> None:
         """Fit the line to the new width (once the layout pass is over)."""

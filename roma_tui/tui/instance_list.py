@@ -33,7 +33,7 @@ from textual.strip import Strip
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import UNKNOWN
 from roma_tui.monitor.view import InstanceView
-from roma_tui.tui.lines import changed_spans
+from roma_tui.tui.lines import changed_spans, text_key
 from roma_tui.tui.render import (
     STATUS_STYLE,
     STATUS_SYMBOL,
@@ -185,6 +185,15 @@ def _join(cells: Iterable[Text], mark: str = " ") -> Text:
     return line
 
 
+@dataclass(slots=True)
+class _Drawn:
+    """A row's line as last drawn: from which view, as which text, and the strip."""
+
+    view: InstanceView
+    look: tuple[object, ...]  # the text (style included), columns, cursor
+    strip: Strip
+
+
 class InstanceList(ScrollView, can_focus=True):
     """The instances, one line each, in the order given; a header line on top."""
 
@@ -253,8 +262,9 @@ class InstanceList(ScrollView, can_focus=True):
         self._selected: str | None = None
         self._columns: tuple[Column, ...] = ()
         self._widths: Widths = (0, 0, 0, 0, 0)
-        # the line last drawn for each row on screen: (view, columns, cursor?) -> strip
-        self._drawn: dict[str, tuple[object, Strip]] = {}
+        # the line last drawn for each row on screen
+        self._drawn: dict[str, _Drawn] = {}
+        self._styles: dict[str, Style] = {}  # base, cursor, header: Textual's are costly to get
         self.paints = 0  # rows rendered since mounting (tests check what an idle tick costs)
 
     # --- reading -------------------------------------------------------------------------
@@ -306,20 +316,22 @@ class InstanceList(ScrollView, can_focus=True):
             self._restore_selection()
         else:
             self._measure()
-            self._repaint_changed()
+            self._repaint(self.visible_ids())
 
     def update_rows(self, views: Iterable[InstanceView]) -> None:
         """New views for rows already shown, at the same places: repaint what changed."""
         wider = False
+        changed = []
         for view in views:
             iid = view.instance.id
             if iid not in self._index:
                 continue
             self._views[iid] = view
+            changed.append(iid)
             wider = wider or any(w > m for w, m in zip(_widths(view), self._widths, strict=True))
         if wider:
             self._measure()
-        self._repaint_changed()
+        self._repaint(changed)
 
     def select_id(self, instance_id: str) -> bool:
         """Move the cursor to this instance (scrolling it into view)."""
@@ -373,28 +385,39 @@ class InstanceList(ScrollView, can_focus=True):
 
     # --- drawing -------------------------------------------------------------------------
 
+    def _style(self, part: str) -> Style:
+        """The widget's base style, or with a component's (the cursor's, the header's) over it:
+        asked for on every line drawn, computed once until the styles change."""
+        style = self._styles.get(part)
+        if style is None:
+            style = self.rich_style
+            if part:
+                style += self.get_component_rich_style(part)
+            self._styles[part] = style
+        return style
+
     def _line(self, row: int) -> Strip:
         """The strip of a row, as it should look now (remembered while it does not change)."""
         iid = self._ids[row]
         view = self._views[iid]
         cursor = row == self._cursor
-        key = (view, self._columns, cursor, self.has_focus if cursor else False)
         drawn = self._drawn.get(iid)
-        if drawn is not None and drawn[0] == key:
-            return drawn[1]
+        if drawn is not None and drawn.view is view and drawn.look[1:] == (self._columns, cursor):
+            return drawn.strip
+        text = _join(row_cells(view, self._columns), "›" if cursor else " ")
+        look = (text_key(text), self._columns, cursor)
+        if drawn is not None and drawn.look == look:  # a new view that looks the same
+            drawn.view = view
+            return drawn.strip
         if len(self._drawn) > 4 * self._page:
             self._forget_hidden()
-        text = _join(row_cells(view, self._columns), "›" if cursor else " ")
-        style = self.rich_style
-        if cursor:
-            style += self.get_component_rich_style("instance-list--cursor")
-        strip = self._strip(text, style)
-        self._drawn[iid] = (key, strip)
+        part = "instance-list--cursor" if cursor else ""
+        strip = self._strip(text, self._style(part), self._row_width)
+        self._drawn[iid] = _Drawn(view, look, strip)
         self.paints += 1
         return strip
 
-    def _strip(self, text: Text, style: Style) -> Strip:
-        width = self._row_width
+    def _strip(self, text: Text, style: Style, width: int) -> Strip:
         segments = list(text.render(self.app.console))
         strip = Strip(Segment.apply_style(segments, style), text.cell_len)
         return strip.adjust_cell_length(width, style)
@@ -404,28 +427,30 @@ class InstanceList(ScrollView, can_focus=True):
             c.label.rjust(c.width) if c.right else c.label.ljust(c.width) for c in self._columns
         )
         text = _join(Text(label, end="") for label in labels)
-        style = self.rich_style + self.get_component_rich_style("instance-list--header")
-        return self._strip(text, style)
+        return self._strip(text, self._style("instance-list--header"), self._row_width)
 
     def render_line(self, y: int) -> Strip:
         if y == 0:
             return self._header()
         row = self._top + y - 1
         if not self._columns or row >= len(self._ids):
-            return Strip.blank(self._row_width, self.rich_style)
+            return Strip.blank(self._row_width, self._style(""))
         return self._line(row)
 
-    def _repaint_changed(self) -> None:
-        """Repaint the cells that changed in the rows on screen; forget rows off screen."""
-        top, page = self._top, self._page
-        self._forget_hidden()
-        for row in range(top, min(top + page, len(self._ids))):
-            iid = self._ids[row]
+    def _repaint(self, ids: Iterable[str]) -> None:
+        """Repaint the cells that changed in these rows, where they are on screen."""
+        top = self._top
+        bottom = top + self._page
+        for iid in ids:
+            row = self._index.get(iid)
+            if row is None or not top <= row < bottom:
+                self._drawn.pop(iid, None)  # drawn again when it comes into view
+                continue
             drawn = self._drawn.get(iid)
             if drawn is None:
                 self._refresh_row(row)
                 continue
-            for start, end in changed_spans(drawn[1], self._line(row)):
+            for start, end in changed_spans(drawn.strip, self._line(row)):
                 self.refresh(Region(start, row - top + 1, end - start, 1))
 
     def _forget_hidden(self) -> None:
@@ -441,7 +466,12 @@ class InstanceList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         self._drawn.clear()
+
+    def watch_has_focus(self, focused: bool) -> None:
+        self._styles.clear()  # the cursor's style depends on the focus
+        self._drawn.pop(self._selected or "", None)
 
     # --- the cursor ----------------------------------------------------------------------
 
