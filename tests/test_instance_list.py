@@ -28,7 +28,7 @@ from roma_tui.monitor.view import InstanceView
 from roma_tui.simulator import SimulatorApp, create_app, default_scenario
 from roma_tui.tui.app import RomaApp, TuiOptions
 from roma_tui.tui.instance_list import InstanceList, fit_columns, row_cells
-from roma_tui.tui.lines import changed_spans
+from roma_tui.tui.lines import changed_span
 from roma_tui.tui.live_text import LiveText
 from roma_tui.tui.screenshots import settle
 
@@ -228,8 +228,9 @@ async def test_one_changed_value_repaints_only_its_cells(monkeypatch: pytest.Mon
         await pilot.pause()
         assert table.paints == painted + 1  # one row drawn again
         assert {(r.y, r.height) for r in repainted} == {(1 + 3, 1)}  # the 4th row, under the header
-        # the bar's last cell (an eighth more) and "40%" -> "41%": not the row, not the bar
-        assert sum(r.width for r in repainted) <= 4
+        # from the bar's last cell (an eighth more) to "40%" -> "41%": not the whole row
+        ((width, _),) = {(r.width, r.x) for r in repainted}
+        assert width < table.columns[-3].width
         repainted.clear()
         table.update_rows([replace(views[3], progress=41)])  # the same again
         assert repainted == []
@@ -350,14 +351,13 @@ async def test_the_failure_reason_shows_at_80x24_without_scrolling(
         assert "creation failed" in shown and "insufficient ECS quota" in shown
 
 
-def test_changed_spans_are_the_cells_that_differ() -> None:
+def test_changed_span_is_from_the_first_to_the_last_cell_that_differs() -> None:
     def strip(text: str) -> Strip:
         return Strip([Segment(text)], cell_len(text))
 
-    assert changed_spans(strip("abc 40%"), strip("abc 40%")) == []
-    assert changed_spans(strip("abc 40%"), strip("abc 41%")) == [(5, 6)]
-    far = changed_spans(strip("x" + " " * 20 + "1"), strip("y" + " " * 20 + "2"))
-    assert far == [(0, 1), (21, 22)]  # two runs far apart: two spans, not the whole line
-    assert changed_spans(strip("ab cd"), strip("xb cy")) == [(0, 5)]  # close: one span
-    assert changed_spans(strip("名字 1"), strip("名前 1")) == [(2, 4)]  # a wide character whole
-    assert changed_spans(None, strip("abc")) == [(0, 3)]
+    assert changed_span(strip("abc 40%"), strip("abc 40%")) is None
+    assert changed_span(strip("abc 40%"), strip("abc 41%")) == (5, 6)
+    # two changes far apart: one span (Textual sends a line from the widget's edge, per span)
+    assert changed_span(strip("x" + " " * 20 + "1"), strip("y" + " " * 20 + "2")) == (0, 22)
+    assert changed_span(strip("名字 1"), strip("名前 1")) == (2, 4)  # a wide character whole
+    assert changed_span(None, strip("abc")) == (0, 3)

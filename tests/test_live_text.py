@@ -1,5 +1,5 @@
-"""LiveText: text that repaints only the cells that changed, and lays out again only when its
-number of lines changes."""
+"""LiveText: text that repaints only the lines that changed (up to their last changed cell), and
+lays out again only when its number of lines changes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class One(App[None]):
         yield LiveText(Text("elapsed 12m · ETA 8m\ncreated 12:01:13"))
 
 
-async def test_an_update_repaints_the_changed_cells_only(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_update_repaints_the_changed_lines_only(monkeypatch: pytest.MonkeyPatch) -> None:
     app = One()
     async with app.run_test(size=(40, 6)) as pilot:
         await pilot.pause()
@@ -30,7 +30,8 @@ async def test_an_update_repaints_the_changed_cells_only(monkeypatch: pytest.Mon
 
         monkeypatch.setattr(text, "refresh", refresh)
         assert text.update(Text("elapsed 13m · ETA 7m\ncreated 12:01:13"))
-        assert [regions for regions, _ in calls] == [(Region(9, 0, 1, 1),), (Region(18, 0, 1, 1),)]
+        # the first line, from the first changed cell to the last; not the second line
+        assert [regions for regions, _ in calls] == [(Region(9, 0, 10, 1),)]
         calls.clear()
         assert not text.update(Text("elapsed 13m · ETA 7m\ncreated 12:01:13"))  # the same
         assert calls == []

@@ -33,7 +33,7 @@ from textual.strip import Strip
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import UNKNOWN
 from roma_tui.monitor.view import InstanceView
-from roma_tui.tui.lines import changed_spans, text_key
+from roma_tui.tui.lines import changed_span, text_key
 from roma_tui.tui.render import (
     STATUS_STYLE,
     STATUS_SYMBOL,
@@ -450,8 +450,9 @@ class InstanceList(ScrollView, can_focus=True):
             if drawn is None:
                 self._refresh_row(row)
                 continue
-            for start, end in changed_spans(drawn.strip, self._line(row)):
-                self.refresh(Region(start, row - top + 1, end - start, 1))
+            span = changed_span(drawn.strip, self._line(row))
+            if span is not None:
+                self.refresh(Region(span[0], row - top + 1, span[1] - span[0], 1))
 
     def _forget_hidden(self) -> None:
         """Drop the lines of rows scrolled away (they are drawn again when they come back)."""

@@ -1,6 +1,7 @@
 """Rendered lines and what changed between two versions of one: the Line-API widgets
-(`InstanceList`, `LiveText`) repaint only the cells that differ, so a label that moves from
-`12m` to `13m` sends two characters over SSH, not the whole pane.
+(`InstanceList`, `LiveText`) repaint only the lines that changed, and in them only up to the
+last cell that changed (Textual sends an update from the widget's left edge on), not the
+whole pane.
 
 Imports textual's `Strip` and rich; nothing of roma_tui.
 """
@@ -13,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-__all__ = ["GAP", "changed_spans", "text_key", "text_lines"]
+__all__ = ["changed_span", "text_key", "text_lines"]
 
 
 def text_key(text: Text) -> tuple[str, str, tuple[object, ...]]:
@@ -34,46 +35,33 @@ def _cells(strip: Strip) -> list[tuple[str, Style | None]]:
     return cells
 
 
-GAP = 8
-"""Equal cells between two changes that are sent again rather than jumped over: moving the
-terminal's cursor costs about as many bytes."""
+def changed_span(old: Strip | None, new: Strip) -> tuple[int, int] | None:
+    """The cells [start, end) from the first to the last that differ between `old` and `new`
+    (all of `new` when there is no `old` or the lengths differ); None when they look the same.
 
-
-def changed_spans(old: Strip | None, new: Strip) -> list[tuple[int, int]]:
-    """The runs of cells [start, end) where `new` differs from `old` (all of `new` when there
-    is no `old` or the lengths differ); none when they look the same."""
+    One span per line, not one per run of changes: Textual sends a line's update from the
+    left edge of the widget to the end of the span, once per span, so two runs on one line
+    would send the start of the line twice."""
     if old is None or old.cell_length != new.cell_length:
-        return [(0, max(new.cell_length, old.cell_length if old is not None else 0))]
+        return (0, max(new.cell_length, old.cell_length if old is not None else 0))
     if old is new:
-        return []
+        return None
     before, after = _cells(old), _cells(new)
     if before == after:
-        return []
-    spans: list[tuple[int, int]] = []
+        return None
     count = min(len(before), len(after))
-    x = 0
-    while x < count:
-        if before[x] == after[x]:
-            x += 1
-            continue
-        start = x
-        if 0 < start < len(after) and after[start][0] == "":
-            start -= 1  # never split a wide character
-        end = x + 1
-        equal = 0
-        while end < count and equal < GAP:
-            equal = equal + 1 if before[end] == after[end] else 0
-            end += 1
-        end -= equal
-        if end < len(after) and after[end][0] == "":
-            end += 1
-        if spans and start - spans[-1][1] < GAP:
-            start = spans.pop()[0]
-        spans.append((start, end))
-        x = end
-    if len(before) != len(after):
-        spans.append((count, len(after)))
-    return spans
+    start = 0
+    while start < count and before[start] == after[start]:
+        start += 1
+    end, end_before = len(after), len(before)
+    while end > start and end_before > start and before[end_before - 1] == after[end - 1]:
+        end -= 1
+        end_before -= 1
+    if 0 < start < len(after) and after[start][0] == "":
+        start -= 1  # never split a wide character
+    if end < len(after) and after[end][0] == "":
+        end += 1
+    return (start, max(end, start + 1))
 
 
 def text_lines(console: Console, text: Text, width: int, style: Style) -> list[Strip]:

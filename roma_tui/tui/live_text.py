@@ -16,7 +16,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from roma_tui.tui.lines import changed_spans, text_key, text_lines
+from roma_tui.tui.lines import changed_span, text_key, text_lines
 
 __all__ = ["LiveText"]
 
@@ -63,8 +63,9 @@ class LiveText(Widget):
             self.refresh(layout=True)
             return True
         for y, (before, after) in enumerate(zip(old, self._lines, strict=True)):
-            for start, end in changed_spans(before, after):
-                self.refresh(Region(start, y, end - start, 1))
+            span = changed_span(before, after)
+            if span is not None:
+                self.refresh(Region(span[0], y, span[1] - span[0], 1))
         return True
 
     def _draw(self, width: int) -> list[Strip]:
