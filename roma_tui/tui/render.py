@@ -25,7 +25,6 @@ __all__ = [
     "STATUS_SYMBOL",
     "SUB_STYLE",
     "SUB_SYMBOL",
-    "ago",
     "bar",
     "clean",
     "duration",
@@ -129,7 +128,6 @@ def percent(progress: int | None) -> str:
 
 
 duration = present.duration
-ago = present.ago
 
 
 def when(moment: datetime | None, *, date: bool = True, zone: bool = False) -> str:

@@ -1,10 +1,10 @@
 """The main screen's detail pane, and the words of the status line (`feed_text`).
 
 The detail is updated in place from the view model (roma_tui.monitor.view), and only when
-what it shows has changed; its text is `LiveText`, which repaints only the cells that differ:
-over SSH every repainted cell costs bytes, and an idle screen should send nothing. Times that
-move with the clock are coarse (minutes), and the status line shows the time the data is
-from, not an age that would change every second.
+what it shows has changed; its text is `LiveText`, which repaints only the lines that
+changed: over SSH every repainted cell costs bytes, and an idle screen should send nothing.
+Times that move with the clock are coarse (minutes) while they run; a feed that is not live
+says what time its data is from, never an age that would change every second.
 Imports textual, rich and roma_tui.monitor; never httpx.
 """
 
@@ -222,24 +222,30 @@ def _trouble(view: InstanceView) -> Text:
     return text
 
 
-def _lines(parts: Sequence[Text], width: int) -> Text:
+def _lines(parts: Sequence[tuple[Text, int]], width: int) -> Text:
     """The parts on one line, " · " between them, where they fit in `width`; each on its own
-    line where they do not (a narrow pane)."""
+    line where they do not (a narrow pane). Each part comes with the most cells it may take
+    (a time that runs grows): the lines break the same way whatever the part says, so the
+    header does not change height, and the screen is not laid out again, as times move."""
     text = Text(end="")
     line = 0
-    for part in parts:
+    for part, most in parts:
         if not part.plain:
             continue
-        if line and line + 3 + part.cell_len <= width:
+        if line and line + 3 + most <= width:
             text.append(" · ", style="dim")
             line += 3
         elif line:
             text.append("\n")
             line = 0
         text.append_text(part)
-        line += part.cell_len
+        line += most
     text.append("\n")
     return text
+
+
+TOOK_MOST = len("elapsed 99d23h")  # the most cells "elapsed …" / "took …" takes
+ETA_MOST = len("ETA ~03-07 12:40, 100–120 min")  # and "ETA …"
 
 
 def detail_header(view: InstanceView, width: int, note: Text | None = None) -> Text:
@@ -255,16 +261,17 @@ def detail_header(view: InstanceView, width: int, note: Text | None = None) -> T
     kind = " · ".join(
         clean(v) for v in (inst.type, inst.spec, ", ".join(inst.available_zones)) if v
     )
-    header.append_text(_lines([Text(clean(inst.id), style="dim"), Text(kind)], width))
+    ident, kinds = Text(clean(inst.id), style="dim"), Text(kind)
+    header.append_text(_lines([(ident, ident.cell_len), (kinds, kinds.cell_len)], width))
     created = Text("created ", style="dim")
     created.append(when(view.created, zone=True), style="")
     took = Text("elapsed " if view.ticking else "took ", style="dim")
     took.append(_took(view.elapsed, view.ticking), style="")
-    times = [created, took]
+    times = [(created, created.cell_len), (took, max(took.cell_len, TOOK_MOST))]
     if status is Status.CREATING:
         eta = Text("ETA ", style="dim")
         eta.append_text(eta_text(view))
-        times.append(eta)
+        times.append((eta, max(eta.cell_len, ETA_MOST)))
     header.append_text(_lines(times, width))
     if view.progress is None:
         header.append("progress ", style="dim")
