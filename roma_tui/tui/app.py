@@ -25,6 +25,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
@@ -330,6 +331,20 @@ class RomaApp(App[int]):
             self.bell()
         if self.options.desktop is not None:
             self.options.desktop(notice)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notification, safe for outside text: each line cleaned, and never parsed
+        as markup (whatever `markup` says), so a name like `[@click=app.quit]x` is only text."""
+        shown = "\n".join(clean(line) for line in message.split("\n"))
+        super().notify(shown, title=clean(title), severity=severity, timeout=timeout, markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -695,7 +710,6 @@ class RomaApp(App[int]):
                 f"{when(held, date=False, zone=True)} (in {duration(held - now)})",
                 severity="warning",
                 timeout=5,
-                markup=False,
             )
             return
         self.monitor.refresh_now()
@@ -735,7 +749,7 @@ class RomaApp(App[int]):
             self.notify("No instance selected", severity="warning", timeout=3)
             return
         self.copy_to_clipboard(selected)
-        self.notify(f"Copied {clean(selected)}", timeout=3, markup=False)
+        self.notify(f"Copied {selected}", timeout=3)
 
     def action_errors(self) -> None:
         if not isinstance(self.screen, ErrorsScreen):

@@ -495,7 +495,7 @@ def detail_header(view: InstanceView, width: int, note: Text | None = None) -> T
     """Name and status, id, kind, times, the overall bar, and what is wrong, if anything."""
     inst, status = view.instance, view.status.status
     header = Text(end="")
-    header.append(clean(inst.name or "—"), style="bold")
+    header.append(clean(inst.name or "—", width), style="bold")  # one line: the rest must show
     header.append("  ")
     header.append_text(status_text(view.status))
     header.append("\n")
