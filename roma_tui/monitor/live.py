@@ -13,12 +13,13 @@ Polling policy (all times from the injected clock, `interval` default 10 s):
   of `progress_budget` requests per second (default 1): each one every
   `max(fast, n / progress_budget)` seconds ("shared"; n = creating instances not
   selected), so 3 creating are each polled at the fast interval while 300 are polled
-  every 300 s, one request a second, and never more than the budget allows (a token
-  bucket of `max(1, progress_budget * fast)` requests, refilled at `progress_budget` per
-  second). Requests are spread out: a tick starts only as many as the bucket holds, those
-  never fetched first, then the longest overdue, so a start, `resume()` or `refresh_now()`
-  with hundreds creating does not fire hundreds of requests at once. Details of an
-  instance whose creation just ended (seen first in the list) come first in that budget;
+  every 300 s, one request a second, and never more than the budget allows (a
+  `roma_tui.monitor.budget.RequestBudget` of `max(1, progress_budget * fast)` requests,
+  refilled at `progress_budget` per second). Requests are spread out: a tick starts only as
+  many as the bucket holds, those never fetched first, then the longest overdue, so a start,
+  `resume()` or `refresh_now()` with hundreds creating does not fire hundreds of requests at
+  once. Details of an instance whose creation just ended (seen first in the list) come first
+  in that budget;
 - creation progress of the selected instance once running, failed or anything else: every
   `6 * interval` ("slow");
 - creation progress of non-selected instances that are not creating: never.
@@ -58,6 +59,7 @@ from roma_tui.api.errors import ApiError, NotFoundError, RomaError
 from roma_tui.api.limits import cap_retry_after
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
+from roma_tui.monitor.budget import MAX_CONCURRENCY, PROGRESS_RATE, RequestBudget
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
@@ -80,14 +82,12 @@ log = logging.getLogger("roma_tui.monitor")
 
 MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a failing feed
 MIN_FAST = 2.0  # seconds: the fastest creation-progress poll
-PROGRESS_BUDGET = 1.0  # progress requests per second shared by the non-selected creating
 SLOW_FACTOR = 6  # the selected finished instance is polled every SLOW_FACTOR * interval
 PERMANENT_BASE = 60.0  # seconds: first wait after an error that waiting will not fix
 NOT_FOUND_DELAY = MAX_BACKOFF  # seconds: next try after "no such instance"
 
 _EMPTY_CREATING: Mapping[str, None] = MappingProxyType({})
 _NEVER = datetime.min.replace(tzinfo=UTC)  # sorts a never-fetched feed before any due one
-_TOKEN_EPSILON = 1e-6  # float slack when counting whole requests in the bucket
 
 
 class InstanceSource(Protocol):
@@ -160,8 +160,8 @@ class Monitor:
         client: InstanceSource,
         clock: Clock,
         interval: float = 10.0,
-        max_concurrency: int = 4,
-        progress_budget: float = PROGRESS_BUDGET,
+        max_concurrency: int = MAX_CONCURRENCY,
+        progress_budget: float = PROGRESS_RATE,
         recorder: Recorder | None = None,
     ) -> None:
         if interval <= 0:
@@ -176,8 +176,8 @@ class Monitor:
         self.max_concurrency = max_concurrency
         self.progress_budget = float(progress_budget)
         self._sem = asyncio.Semaphore(max_concurrency)
-        self._tokens = self.burst  # shared progress requests that may start now
-        self._tokens_at = clock.now()
+        # the shared progress requests (on the clock's timestamps)
+        self._budget = RequestBudget(self.progress_budget, self.burst, at=clock.now().timestamp())
         self._s = _State()
         self._list_feed = Feed(next_due=clock.now())
         self._selected: str | None = None
@@ -313,15 +313,6 @@ class Monitor:
             if iid != sel and iid not in s.creating:
                 yield iid
 
-    def _tokens_now(self, now: datetime) -> float:
-        """Shared progress requests the budget allows at `now` (token bucket)."""
-        elapsed = max(0.0, (now - self._tokens_at).total_seconds())
-        return min(self.burst, self._tokens + elapsed * self.progress_budget)
-
-    def _spend(self, requests: int, now: datetime) -> None:
-        self._tokens = self._tokens_now(now) - requests
-        self._tokens_at = now
-
     def due(self, now: datetime | None = None) -> list[Job]:
         """The jobs whose time has come and that the budget allows (none while paused or held
         after an authentication failure): the list, the selected instance's progress, then
@@ -347,7 +338,7 @@ class Monitor:
             else:
                 shared.append((iid not in once, _NEVER if feed is None else feed.next_due, job))
         if shared:
-            allowed = int(self._tokens_now(now) + _TOKEN_EPSILON)
+            allowed = self._budget.allowed(now.timestamp())
             if allowed < len(shared):
                 shared.sort(key=lambda entry: entry[:2])  # stable: list order among equals
             jobs.extend(job for *_, job in shared[:allowed])
@@ -373,9 +364,9 @@ class Monitor:
             elif shared is None or at < shared:
                 shared = at
         if shared is not None:
-            missing = 1.0 - self._tokens_now(now)
-            if missing > _TOKEN_EPSILON:  # wait for the budget to allow one more request
-                shared = max(shared, now + timedelta(seconds=missing / self.progress_budget))
+            wait = self._budget.wait(now.timestamp())  # for the budget to allow one more
+            if wait > 0:
+                shared = max(shared, now + timedelta(seconds=wait))
             times.append(shared)
         wake = min(times) if times else now + timedelta(seconds=self.interval)
         if self._hold_until is not None and wake < self._hold_until:
@@ -398,7 +389,7 @@ class Monitor:
                 break
             shared = sum(j.kind == "progress" and j.instance_id != self._selected for j in jobs)
             if shared:
-                self._spend(shared, now)
+                self._budget.spend(shared, now.timestamp())
             results = await asyncio.gather(*(self._run(job) for job in jobs))
             transitions.extend(t for ts in results for t in ts)
             if Job("instances") not in jobs or first_load:
