@@ -39,6 +39,7 @@ from roma_tui.simulator.scenario import InstanceSpec, SubServiceSpec
 from roma_tui.tui.app import RomaApp, TuiOptions
 from roma_tui.tui.screens import ProblemScreen, RawScreen
 from roma_tui.tui.screenshots import settle
+from roma_tui.tui.widgets import InstanceTable
 
 OSC_TITLE = "\x1b]0;PWNED-TITLE\x07osc-title"
 OSC_CLIPBOARD = "\x1b]52;c;Y3VybCBldmlsLnNo\x07osc-clip"
@@ -237,7 +238,7 @@ async def test_every_renderable_shows_hostile_text_literally(
     for i, hostile in enumerate(HOSTILE):  # in the list and a toast: "failed", "is running"
         assert failed.count(shown(hostile)) + ended.count(shown(hostile)) >= 3, i
     app.clear_notifications()
-    table = app.screen_stack[0].query_one("#instances")
+    table = app.screen_stack[0].query_one("#instances", InstanceTable)
     for i, hostile in enumerate(HOSTILE):
         assert app.select_by_name(clean_text(hostile) or "")
         await pilot.pause()
@@ -284,7 +285,8 @@ async def test_typed_filter_and_palette_text_is_only_text(pilot: Pilot[int], wor
     text = assert_harmless(app, workdir)
     assert "filter: [/" in text
     assert_nothing_clickable(app)
-    assert app.screen_stack[0].query_one("#instances").row_count == 2  # the two names with "[/"
+    rows = app.screen_stack[0].query_one("#instances", InstanceTable).row_count
+    assert rows == 2  # the two names with "[/"
     for hostile in HOSTILE[1:3] + HOSTILE[5:7]:
         await pilot.press("escape")
         typed_at_once(app, "/" + hostile)

@@ -150,6 +150,7 @@ class _State:
     watch: dict[str, _Watch] = field(default_factory=dict)
     # per instance: what its creation progress did while we watched (local clock)
     traces: dict[str, Trace] = field(default_factory=dict)
+    total: int | None = None  # the server's count of instances (the list may be cut)
 
 
 class Monitor:
@@ -517,6 +518,7 @@ class Monitor:
             s.traces.pop(gone, None)
             self._once.discard(gone)
         s.instances = tuple(instances)
+        s.total = response.total
         s.by_id = MappingProxyType(by_id)
         s.creating = MappingProxyType(creating)
         self._hold_until = None
@@ -679,4 +681,5 @@ class Monitor:
             selected=self._selected,
             by_id=s.by_id,
             typical=self._typical,
+            total=s.total,
         )

@@ -27,6 +27,7 @@ __all__ = [
     "display_zone",
     "duration",
     "eta_phrase",
+    "first_of",
     "iso_utc",
     "minutes",
     "percent",
@@ -161,6 +162,11 @@ def ago(then: datetime | None, now: datetime, *, unknown: str = "never") -> str:
     seconds = max(0, int((now - then).total_seconds()))
     span = timedelta(seconds=seconds)
     return f"{duration(span, coarse=seconds >= 60)} ago"
+
+
+def first_of(held: int, total: int) -> str:
+    """`the first 5 000 of 50 000`: how much of a list cut at a limit is shown."""
+    return f"the first {held:,} of {total:,}".replace(",", " ")
 
 
 def percent(progress: int | None, *, unknown: str = UNKNOWN) -> str:

@@ -30,7 +30,7 @@ from roma_tui.monitor.budget import MAX_CONCURRENCY, ONE_SHOT_BURST, ONE_SHOT_RA
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status, lookup
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
-from roma_tui.monitor.present import duration, printable
+from roma_tui.monitor.present import duration, first_of, printable
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.view import InstanceView, instance_view, instance_views
 from roma_tui.scripting.document import DocumentError, status_document
@@ -227,12 +227,16 @@ async def run_status(
         say(err, f"error: {what}: {error.message}")
 
     instances: list[Instance] = []
+    total: int | None = None
     try:
-        instances = _listed(await client.list_instances())
+        listing = await client.list_instances()
+        instances, total = _listed(listing), listing.total
     except RomaError as error:
         failed(error, None, "cannot list instances")
     if EXIT_AUTH in codes or (codes and not ids):
-        return _finish([], clock, codes, errors, as_json=as_json, ids=ids, out=out, is_tty=is_tty)
+        return _finish(
+            [], clock, codes, errors, None, as_json=as_json, ids=ids, out=out, is_tty=is_tty
+        )
 
     by_id = {inst.id: inst for inst in instances}
     if ids:
@@ -256,7 +260,9 @@ async def run_status(
             failed(result, instance_id, f"no creation progress for {instance_id}")
     now = clock.now()
     place = Place(client.endpoint, client.project_id)
-    snapshot = one_shot(place, instances, progress, now, typical=typical)
+    snapshot = one_shot(place, instances, progress, now, typical=typical, total=total)
+    if snapshot.cut is not None and not ids:
+        say(err, f"note: showing {first_of(*snapshot.cut)} instances (roma-tui's limit)")
     if ids:
         views = [v for v in (instance_view(snapshot, i, now) for i in targets) if v is not None]
     else:
@@ -266,7 +272,9 @@ async def run_status(
         if not views and not as_json:
             what = f" with status {wanted.value}" if wanted is not None else ""
             say(err, f"no instances{what} in this project")
-    return _finish(views, clock, codes, errors, as_json=as_json, ids=ids, out=out, is_tty=is_tty)
+    return _finish(
+        views, clock, codes, errors, total, as_json=as_json, ids=ids, out=out, is_tty=is_tty
+    )
 
 
 def _finish(
@@ -274,6 +282,7 @@ def _finish(
     clock: Clock,
     codes: list[int],
     errors: list[DocumentError],
+    total: int | None,
     *,
     as_json: bool,
     ids: list[str],
@@ -282,7 +291,7 @@ def _finish(
 ) -> int:
     now = clock.now()
     if as_json:
-        document = status_document(views, now, errors)
+        document = status_document(views, now, errors, total)
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         out.flush()
         return _worst(codes)

@@ -35,6 +35,7 @@ from roma_tui.api.errors import ApiError
 from roma_tui.clock import Clock, SystemClock
 from roma_tui.monitor.domain import Place, Status
 from roma_tui.monitor.live import Transition
+from roma_tui.monitor.present import first_of
 from roma_tui.monitor.snapshot import Feed, Snapshot
 from roma_tui.monitor.view import InstanceView, instance_view
 from roma_tui.tui.errors_screen import ErrorLog, ErrorsScreen
@@ -541,7 +542,9 @@ class RomaApp(App[int]):
         table = self._table
         total = len(self._order)
         shown = table.row_count
-        count = f"{shown}/{total}" if self.filter_text else f"{total}"
+        cut = self.monitor.snapshot.cut  # the server has more than roma-tui lists
+        held = first_of(*cut) if cut is not None else f"{total}"
+        count = f"{shown} of {held}" if self.filter_text else held
         title = f"Instances ({count}) · sort: {self.sort}"
         if self.filter_text:
             title += f" · filter: {clean(self.filter_text, 20)}"
