@@ -22,6 +22,7 @@ from roma_tui.monitor.budget import (
     ONE_SHOT_RATE,
     PROGRESS_RATE,
     RequestBudget,
+    backoff,
 )
 from roma_tui.monitor.live import Monitor
 from roma_tui.scripting import run_status
@@ -138,3 +139,11 @@ def test_the_tui_uses_the_same_limits() -> None:
     monitor = Monitor(SlowProject(FakeClock(), 0), FakeClock())
     assert monitor.max_concurrency == MAX_CONCURRENCY
     assert monitor.progress_budget == PROGRESS_RATE
+
+
+def test_backoff_doubles_up_to_its_ceiling_and_waits_for_retry_after() -> None:
+    assert [backoff(5, n, 20) for n in range(1, 6)] == [5, 10, 20, 20, 20]
+    assert backoff(60, 3, 20) == 60  # a cadence above the ceiling stays the cadence
+    assert backoff(10, 1, 20, retry_after=45) == 45
+    assert backoff(10, 1, 20, retry_after=10**14) == 900  # an absurd Retry-After: 15 minutes
+    assert backoff(10, 10_000, 300) == 300  # no overflow however long it fails

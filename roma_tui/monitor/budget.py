@@ -1,4 +1,5 @@
-"""How fast roma-tui may ask the API: a token bucket, and the limits the TUI and `status` share.
+"""How fast roma-tui may ask the API: a token bucket, the limits the TUI and `status` share,
+and how a failing request is tried again (the TUI's monitor and `wait`, the two retry layers).
 
 A `RequestBudget` lets `burst` requests start at once, then `rate` a second: it holds at most
 `burst` tokens, refills at `rate` per second, and each request spends one. The monitor (the TUI)
@@ -11,11 +12,18 @@ a second and throttling. `status` is one look that must end: `ONE_SHOT_BURST` re
 so a real project (a handful of creations, within any quota) is answered at once, then
 `ONE_SHOT_RATE` a second, so 1000 creations cost about 3 minutes at 5 requests a second, not
 1000 requests at 86 a second. Waiting for the budget sleeps on the injected clock.
-Imports roma_tui.clock only.
+
+A failing request is tried again after its cadence, doubled per failure (`backoff`), never
+sooner than the server's Retry-After (itself capped at 15 minutes). For a transient fault (a
+network error, a 5xx, a cut answer) the doubling stops at RECOVERY_INTERVALS refresh
+intervals, so the screen is live again within two intervals of the fault clearing, however
+long it lasted; a failure waiting will not fix backs off further (the monitor decides).
+Imports roma_tui.clock and roma_tui.api.limits only.
 """
 
 from __future__ import annotations
 
+from roma_tui.api.limits import cap_retry_after
 from roma_tui.clock import Clock
 
 __all__ = [
@@ -23,7 +31,9 @@ __all__ = [
     "ONE_SHOT_BURST",
     "ONE_SHOT_RATE",
     "PROGRESS_RATE",
+    "RECOVERY_INTERVALS",
     "RequestBudget",
+    "backoff",
 ]
 
 #: Requests in flight at once, in the TUI as in `status`.
@@ -35,7 +45,20 @@ ONE_SHOT_BURST = 20
 #: ...then this many a second.
 ONE_SHOT_RATE = 5.0
 
+#: A transient fault's retries are at most this many refresh intervals apart.
+RECOVERY_INTERVALS = 2
+
 _EPSILON = 1e-6  # float slack when counting whole tokens
+
+
+def backoff(
+    cadence: float, failures: int, ceiling: float, retry_after: float | None = None
+) -> float:
+    """Seconds before trying again after `failures` failures in a row: `cadence` doubled for
+    each failure after the first, at most `ceiling` (never less than `cadence`), never sooner
+    than the server's `retry_after` (capped at 15 minutes)."""
+    delay = max(cadence, min(ceiling, cadence * 2.0 ** min(max(failures, 1) - 1, 32)))
+    return max(delay, cap_retry_after(retry_after) or 0.0)
 
 
 class RequestBudget:

@@ -27,10 +27,13 @@ Polling policy (all times from the injected clock, `interval` default 10 s):
   the list can be shown at once; the progress of the others follows from the next poll on.
   `refresh_progress(id)` called directly fetches at once, outside the budget.
 - On an error: the feed keeps its last good data and records the error; the next try is
-  after `cadence * 2 ** (failures - 1)`, capped at 5 minutes, but never sooner than the
-  server's `Retry-After` (itself capped at 15 minutes). Errors that waiting will not fix
-  (401/403, 4xx) start at 60 s, and an authentication failure holds *every* feed until then
-  (a run of bad AK/SK signatures locks the key); `refresh_now()` does not lift that hold.
+  after `cadence * 2 ** (failures - 1)` (`roma_tui.monitor.budget.backoff`), capped at two
+  intervals for a transient fault (network, 5xx, a cut answer: the screen is live again
+  within two intervals of the fault clearing), but never sooner than the server's
+  `Retry-After` (itself capped at 15 minutes). Errors that waiting will not fix (401/403,
+  4xx) start at 60 s and go up to 5 minutes, and an authentication failure holds *every*
+  feed until then (a run of bad AK/SK signatures locks the key); `refresh_now()` does not
+  lift that hold.
   A missing instance (404) on the progress feed waits 5 minutes.
 - The client is expected not to retry (`RomaClient`'s default): this schedule is the one
   retry layer, so a failing poll costs one timeout, not three, before it shows.
@@ -59,7 +62,13 @@ from roma_tui.api.errors import ApiError, NotFoundError, RomaError
 from roma_tui.api.limits import cap_retry_after
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
-from roma_tui.monitor.budget import MAX_CONCURRENCY, PROGRESS_RATE, RequestBudget
+from roma_tui.monitor.budget import (
+    MAX_CONCURRENCY,
+    PROGRESS_RATE,
+    RECOVERY_INTERVALS,
+    RequestBudget,
+    backoff,
+)
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
@@ -72,6 +81,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_BACKOFF",
+    "SLOW_ANSWER",
     "InstanceSource",
     "Job",
     "Monitor",
@@ -80,11 +90,12 @@ __all__ = [
 
 log = logging.getLogger("roma_tui.monitor")
 
-MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a failing feed
+MAX_BACKOFF = 300.0  # seconds: the longest wait after an error that waiting will not fix
 MIN_FAST = 2.0  # seconds: the fastest creation-progress poll
 SLOW_FACTOR = 6  # the selected finished instance is polled every SLOW_FACTOR * interval
 PERMANENT_BASE = 60.0  # seconds: first wait after an error that waiting will not fix
 NOT_FOUND_DELAY = MAX_BACKOFF  # seconds: next try after "no such instance"
+SLOW_ANSWER = 5.0  # seconds: a request waiting longer for its answer is slow
 
 _EMPTY_CREATING: Mapping[str, None] = MappingProxyType({})
 _NEVER = datetime.min.replace(tzinfo=UTC)  # sorts a never-fetched feed before any due one
@@ -184,7 +195,7 @@ class Monitor:
         self._selected: str | None = None
         self._paused = False
         self._hold_until: datetime | None = None  # after an auth failure: nobody polls
-        self._inflight: set[Job] = set()
+        self._inflight: dict[Job, datetime] = {}  # requests on their way, since when
         self._once: set[str] = set()  # fetch this progress once, whatever the cadence
         self._list_seq = 0  # list requests started
         self._list_applied = 0  # newest list request whose answer was applied
@@ -248,6 +259,19 @@ class Monitor:
 
     def list_stale(self, now: datetime | None = None) -> bool:
         return self._list_feed.stale(now or self._clock.now(), self.interval)
+
+    def waiting(
+        self, instance_id: str | None = None, now: datetime | None = None
+    ) -> timedelta | None:
+        """How long the list's request (or this instance's progress request) has waited for its
+        answer, once that is SLOW_ANSWER or more; None when none is that slow. A slow server
+        is said while it is slow, not only once the read timeout gives up on it."""
+        job = Job("instances") if instance_id is None else Job("progress", instance_id)
+        sent = self._inflight.get(job)
+        if sent is None:
+            return None
+        waited = (now or self._clock.now()) - sent
+        return waited if waited >= timedelta(seconds=SLOW_ANSWER) else None
 
     def progress_stale(self, instance_id: str, now: datetime | None = None) -> bool:
         """Stale only matters for a feed that is being polled."""
@@ -453,7 +477,7 @@ class Monitor:
     async def refresh_instances(self) -> list[Transition]:
         """Fetch the instance list now. Never raises RomaError."""
         job = Job("instances")
-        self._inflight.add(job)
+        self._inflight[job] = self._clock.now()
         self._list_seq += 1
         seq = self._list_seq
         started = time.perf_counter()
@@ -473,7 +497,7 @@ class Monitor:
                 self._list_failed(_unexpected(exc, "the instance list"))
             return []
         finally:
-            self._inflight.discard(job)
+            self._inflight.pop(job, None)
         log.debug(
             "instance list: %d instances, %d transitions in %.0f ms",
             len(self._s.instances),
@@ -544,7 +568,7 @@ class Monitor:
     async def refresh_progress(self, instance_id: str) -> list[Transition]:
         """Fetch one instance's creation progress now. Never raises RomaError."""
         job = Job("progress", instance_id)
-        self._inflight.add(job)
+        self._inflight[job] = self._clock.now()
         try:
             async with self._sem:
                 response = await self._client.get_creation_progress(instance_id)
@@ -556,7 +580,7 @@ class Monitor:
             self._progress_failed(instance_id, _unexpected(exc, "the creation progress"))
             return []
         finally:
-            self._inflight.discard(job)
+            self._inflight.pop(job, None)
             self._once.discard(instance_id)
         return self._apply_progress(instance_id, prog)
 
@@ -631,10 +655,14 @@ class Monitor:
         return 0.0
 
     def _backoff(self, cadence: float, failures: int, error: RomaError) -> float:
-        """Seconds to the next try: exponential from the cadence, capped, >= Retry-After."""
-        base = cadence if error.transient else max(cadence, PERMANENT_BASE)
-        delay = min(MAX_BACKOFF, base * 2.0 ** min(failures - 1, 16))
-        delay = max(delay, self._retry_after(error))
+        """Seconds to the next try: doubling from the cadence, capped, >= Retry-After."""
+        if error.transient:
+            delay = backoff(
+                cadence, failures, RECOVERY_INTERVALS * self.interval, self._retry_after(error)
+            )
+        else:
+            base = max(cadence, PERMANENT_BASE)
+            delay = backoff(base, failures, MAX_BACKOFF, self._retry_after(error))
         if isinstance(error, ApiError) and error.auth_failed:
             hold = self._clock.now() + timedelta(seconds=delay)
             if self._hold_until is None or hold > self._hold_until:

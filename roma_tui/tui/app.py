@@ -476,7 +476,8 @@ class RomaApp(App[int]):
         if feed is None:
             return None
         stale = monitor.progress_stale(instance_id, now)
-        if feed.error is None and not stale:
+        waiting = monitor.waiting(instance_id, now)
+        if feed.error is None and not stale and waiting is None:
             return None
         return feed_text(
             "progress",
@@ -486,6 +487,7 @@ class RomaApp(App[int]):
             now,
             stale,
             frozen=monitor.paused,
+            waiting=waiting,
         )
 
     def _status_text(self, now: datetime) -> Text:
@@ -501,6 +503,8 @@ class RomaApp(App[int]):
             text.append("⏸ paused", style="bold reverse")
         elif feed.error is not None:
             text.append("✖ failing", style="bold red")
+        elif monitor.waiting(None, now) is not None:
+            text.append("⏳ slow", style="bold yellow")
         elif monitor.list_stale(now):
             text.append("⚠ stale", style="bold yellow")
         elif feed.updated is None:
@@ -509,7 +513,11 @@ class RomaApp(App[int]):
             text.append("● live", style="green")
         text.append("  ")
         frozen = monitor.paused
-        text.append_text(self._feed_part("list", feed, now, monitor.list_stale(now), frozen))
+        text.append_text(
+            self._feed_part(
+                "list", feed, now, monitor.list_stale(now), frozen, monitor.waiting(None, now)
+            )
+        )
         selected = self._table.selected_id()
         if selected is not None:
             pfeed = snapshot.progress_feeds.get(selected)
@@ -517,13 +525,25 @@ class RomaApp(App[int]):
                 text.append("  ")
                 text.append_text(
                     self._feed_part(
-                        "progress", pfeed, now, monitor.progress_stale(selected, now), frozen
+                        "progress",
+                        pfeed,
+                        now,
+                        monitor.progress_stale(selected, now),
+                        frozen,
+                        monitor.waiting(selected, now),
                     )
                 )
         return text
 
     @staticmethod
-    def _feed_part(label: str, feed: Feed, now: datetime, stale: bool, frozen: bool) -> Text:
+    def _feed_part(
+        label: str,
+        feed: Feed,
+        now: datetime,
+        stale: bool,
+        frozen: bool,
+        waiting: timedelta | None,
+    ) -> Text:
         return feed_text(
             label,
             feed.updated,
@@ -533,6 +553,7 @@ class RomaApp(App[int]):
             stale,
             compact=True,
             frozen=frozen,
+            waiting=waiting,
         )
 
     def _update_titles(self) -> None:

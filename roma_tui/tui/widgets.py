@@ -573,17 +573,22 @@ def feed_text(
     *,
     compact: bool = False,
     frozen: bool = False,
+    waiting: timedelta | None = None,
 ) -> Text:
-    """'list 3s ago', 'list 45s ago ⚠ stale', 'list ✖ <error> · retry in 8s · last good …'.
+    """'list 3s ago', 'list 45s ago ⚠ stale', 'list ✖ <error> · retry in 8s · last good …',
+    and with `waiting` (a request slow to answer): '... · ⏳ slow: no answer for 25s'.
 
     `frozen` (paused): nothing here may change with time, so times instead of ages, no retry.
     """
     text = Text(end="")
     text.append(f"{label} ", style="dim")
+    slow = f" · ⏳ slow: no answer for {duration(waiting)}" if waiting is not None else ""
     if error is not None:
         text.append("✖ ", style="bold red")
         text.append(clean(error, 240 if compact else None), style="red")
-        if next_due is not None and not frozen:
+        if slow and not frozen:  # the next try is on its way, and slow too
+            text.append(slow, style="bold yellow")
+        elif next_due is not None and not frozen:
             wait = duration(max(next_due - now, timedelta(0)))
             if compact:
                 text.append(f" · retry in {wait}", style="dim")
@@ -595,7 +600,9 @@ def feed_text(
             )
         return text
     text.append(_age(updated, now, frozen), style="bold yellow" if stale else "")
-    if stale:
+    if slow and not frozen:  # why it is getting stale
+        text.append(slow, style="bold yellow")
+    elif stale:
         text.append(" ⚠ stale", style="bold yellow reverse")
     return text
 
