@@ -87,26 +87,26 @@ class SlowProject:
         )
 
 
-async def run_until_done(clock: FakeClock, task: asyncio.Task[int], limit: float) -> float:
-    """Move the fake clock in small steps until `task` ends; the seconds it took."""
-    start = clock.monotonic()
+async def status_of(count: int, *, as_json: bool) -> tuple[SlowProject, float, str, str]:
+    """`status` on a project of `count` creating instances, the clock moved in small steps
+    until it ends: (the project, the seconds it took, stdout, stderr)."""
+    clock = FakeClock(auto_advance=False)
+    project = SlowProject(clock, count)
+    out, err = io.StringIO(), io.StringIO()
+    task = asyncio.ensure_future(
+        run_status(project, clock, [], as_json=as_json, status=None, out=out, err=err)
+    )
     while not task.done():
-        assert clock.monotonic() - start < limit, "status never finished"
+        assert clock.monotonic() < 600, "status never finished"
         for _ in range(4):
             await asyncio.sleep(0)
         clock.advance(STEP)
-    return clock.monotonic() - start
+    assert task.result() == 0
+    return project, clock.monotonic(), out.getvalue(), err.getvalue()
 
 
 async def test_status_with_1000_creating_stays_within_the_budget() -> None:
-    clock = FakeClock(auto_advance=False)
-    project = SlowProject(clock, 1000)
-    out, err = io.StringIO(), io.StringIO()
-    task = asyncio.ensure_future(
-        run_status(project, clock, [], as_json=True, status=None, out=out, err=err)
-    )
-    took = await run_until_done(clock, task, limit=600)
-    assert task.result() == 0
+    project, took, out, err = await status_of(1000, as_json=True)
     sent = project.started
     assert len(sent) == 1000  # every creation's progress, in the end...
     assert project.max_active <= MAX_CONCURRENCY  # ...never more than 4 at a time...
@@ -118,20 +118,13 @@ async def test_status_with_1000_creating_stays_within_the_budget() -> None:
             assert sum(start <= t < start + 1 for t in sent) <= ONE_SHOT_RATE + 1
     expected = (1000 - ONE_SHOT_BURST) / ONE_SHOT_RATE
     assert expected <= took <= expected + 5
-    note = err.getvalue()
-    assert "creation progress of 1000 instances: about 3m16s at 5 requests a second" in note
-    assert out.getvalue().count('"status": "creating"') == 1000
+    assert "creation progress of 1000 instances: about 3m16s at 5 requests a second" in err
+    assert out.count('"status": "creating"') == 1000
 
 
 async def test_status_of_a_real_project_is_answered_at_once() -> None:
-    clock = FakeClock(auto_advance=False)
-    project = SlowProject(clock, 12)
-    out, err = io.StringIO(), io.StringIO()
-    task = asyncio.ensure_future(
-        run_status(project, clock, [], as_json=False, status=None, out=out, err=err)
-    )
-    took = await run_until_done(clock, task, limit=60)
-    assert task.result() == 0 and err.getvalue() == ""
+    _, took, _, err = await status_of(12, as_json=False)
+    assert err == ""
     assert took <= 2 * LATENCY + 3 * LATENCY + 2 * STEP  # the list, then 12 progress 4 at a time
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from helpers import screen_lines
+from test_tui import poll
 from textual._xterm_parser import XTermParser
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -208,14 +209,6 @@ def assert_nothing_clickable(app: RomaApp) -> None:
             assert "@click" not in meta, (x, y, meta)
 
 
-async def advance(pilot: Pilot[int], clock: FakeClock, seconds: float) -> None:
-    clock.advance(seconds)
-    app = pilot.app
-    assert isinstance(app, RomaApp)
-    app.request_poll()
-    await settle(pilot)
-
-
 async def test_every_renderable_shows_hostile_text_literally(
     pilot: Pilot[int], clock: FakeClock, gateway: HostileGateway, workdir: Path
 ) -> None:
@@ -229,10 +222,10 @@ async def test_every_renderable_shows_hostile_text_literally(
     assert shown(HOSTILE[0]) in text and "osc-title" in text  # profile, auth description
     # the detail of each instance (name, id, spec, zones, sub-service, description), and its
     # notification when its creation ends: the even ones fail after 20 s, the odd ones run
-    await advance(pilot, clock, 30)
+    await poll(pilot, clock, 30)
     failed = assert_harmless(app, workdir)
     assert failed.count("creation failed") >= 4  # the toasts of the even ones
-    await advance(pilot, clock, 600)
+    await poll(pilot, clock, 600)
     ended = assert_harmless(app, workdir)
     assert_nothing_clickable(app)
     for i, hostile in enumerate(HOSTILE):  # in the list and a toast: "failed", "is running"
@@ -266,7 +259,7 @@ async def test_every_renderable_shows_hostile_text_literally(
     for hostile in HOSTILE[:5]:
         gateway.error = hostile
         app.action_refresh()
-        await advance(pilot, clock, 1)
+        await poll(pilot, clock, 1)
         text = assert_harmless(app, workdir)
         assert "✖ failing" in text and shown(hostile, 8) in text, HOSTILE.index(hostile)
     assert_nothing_clickable(app)
