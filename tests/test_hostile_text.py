@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import screen_lines
+from helpers import press_batch, screen_lines
 from test_tui import poll
-from textual._xterm_parser import XTermParser
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -60,6 +60,7 @@ NEVER_SHOWN = ("\x1b", "\x07", "\x9b", "\x9d", "\u202e")
 #: harmlessly: behind the JSON escape `\u001b` of the character that started them).
 PAYLOADS = ("PWNED-TITLE", "Y3VybCBldmlsLnNo", "]0;", "]52;")
 INTERVAL = 10.0
+TOAST_SHOWN = 0.3  # real seconds: a toast slides in before it is on screen
 
 
 def shown(text: str, width: int = 6) -> str:
@@ -181,10 +182,12 @@ async def pilot(
     assert app.return_value == 0  # ended by the test's `q`, not by a name
 
 
-def typed_at_once(app: RomaApp, keys: str) -> None:
-    """Deliver `keys` the way a terminal does: one read, parsed, every event posted at once."""
-    for event in XTermParser().feed(keys):
-        app.post_message(event)
+async def paste(pilot: Pilot[int], text: str) -> None:
+    """What a terminal's bracketed paste delivers: the text in one event."""
+    event = events.Paste(text)
+    event.set_sender(pilot.app)
+    pilot.app._driver.send_message(event)  # as the driver does
+    await pilot.pause()
 
 
 def assert_harmless(app: RomaApp, workdir: Path, *, raw: bool = False) -> str:
@@ -220,16 +223,20 @@ async def test_every_renderable_shows_hostile_text_literally(
     for hostile in HOSTILE:
         assert shown(hostile) in text, HOSTILE.index(hostile)
     assert shown(HOSTILE[0]) in text and "osc-title" in text  # profile, auth description
-    # the detail of each instance (name, id, spec, zones, sub-service, description), and its
-    # notification when its creation ends: the even ones fail after 20 s, the odd ones run
+    # the notification when creations end (the even ones fail after 20 s, the odd ones run),
+    # naming them; then the detail of each instance (name, id, spec, zones, sub-service,
+    # description, reason)
     await poll(pilot, clock, 30)
+    await pilot.pause(TOAST_SHOWN)
     failed = assert_harmless(app, workdir)
-    assert failed.count("creation failed") >= 4  # the toasts of the even ones
-    await poll(pilot, clock, 600)
-    ended = assert_harmless(app, workdir)
+    assert "4 failed" in failed and shown(HOSTILE[0], 15) in failed  # the toast
     assert_nothing_clickable(app)
-    for i, hostile in enumerate(HOSTILE):  # in the list and a toast: "failed", "is running"
-        assert failed.count(shown(hostile)) + ended.count(shown(hostile)) >= 3, i
+    app.clear_notifications()
+    await poll(pilot, clock, 600)
+    await pilot.pause(TOAST_SHOWN)
+    ended = assert_harmless(app, workdir)
+    assert "5 finished" in ended and shown(HOSTILE[1], 15) in ended  # and odd-id
+    assert_nothing_clickable(app)
     app.clear_notifications()
     table = app.screen_stack[0].query_one("#instances", InstanceTable)
     for i, hostile in enumerate(HOSTILE):
@@ -260,6 +267,8 @@ async def test_every_renderable_shows_hostile_text_literally(
         gateway.error = hostile
         app.action_refresh()
         await poll(pilot, clock, 1)
+        app.clear_notifications()  # "Refreshing…" sits over the status line
+        await pilot.pause()
         text = assert_harmless(app, workdir)
         assert "✖ failing" in text and shown(hostile, 8) in text, HOSTILE.index(hostile)
     assert_nothing_clickable(app)
@@ -271,8 +280,7 @@ async def test_typed_filter_and_palette_text_is_only_text(pilot: Pilot[int], wor
     app = pilot.app
     assert isinstance(app, RomaApp)
     # issue 12, item 2: "[/" typed into the filter (one read, as a terminal sends it) crashed
-    typed_at_once(app, "/[/")
-    await pilot.pause()
+    await press_batch(pilot, *"/[/")
     box = app.screen_stack[0].query_one("#filter", Input)
     assert box.value == "[/"
     text = assert_harmless(app, workdir)
@@ -282,15 +290,14 @@ async def test_typed_filter_and_palette_text_is_only_text(pilot: Pilot[int], wor
     assert rows == 2  # the two names with "[/"
     for hostile in HOSTILE[1:3] + HOSTILE[5:7]:
         await pilot.press("escape")
-        typed_at_once(app, "/" + hostile)
-        await pilot.pause()
+        await press_batch(pilot, "/", *hostile)
         assert box.value == terminal_safe(hostile)  # a bidi override is no key: not typed
         assert_harmless(app, workdir)
-    # pasted (a terminal's bracketed paste), escapes and all
+    # pasted, escapes and all
     for hostile in HOSTILE[3:]:
         await pilot.press("escape")
-        typed_at_once(app, f"/\x1b[200~{hostile}\x1b[201~")
-        await pilot.pause()
+        await press_batch(pilot, "/")
+        await paste(pilot, hostile)
         assert box.value.endswith(terminal_safe(hostile)[-6:])
         assert_harmless(app, workdir, raw=True)  # what was pasted shows: no escape acts
     await pilot.press("escape", "escape")
@@ -298,14 +305,12 @@ async def test_typed_filter_and_palette_text_is_only_text(pilot: Pilot[int], wor
     for hostile in HOSTILE[:3]:
         await pilot.press("ctrl+p")
         await pilot.pause()
-        typed_at_once(app, hostile)
-        await pilot.pause()
+        await press_batch(pilot, *hostile)
         text = assert_harmless(app, workdir)
         assert hostile[:10] in text
         if hostile == HOSTILE[1]:
             assert_nothing_clickable(app)
-        typed_at_once(app, "\r")  # run whatever matches: never what the text names
-        await pilot.pause()
+        await press_batch(pilot, "enter")  # run whatever matches: never what the text names
         assert_harmless(app, workdir)
         await pilot.press("escape")
         await pilot.pause()
@@ -320,7 +325,7 @@ async def test_notifications_are_never_markup(pilot: Pilot[int], workdir: Path) 
     assert isinstance(app, RomaApp)
     for hostile in HOSTILE[:5]:
         app.notify(f"{hostile}\n{hostile}", title=hostile)
-    await pilot.pause()
+    await pilot.pause(TOAST_SHOWN)
     text = assert_harmless(app, workdir)
     assert text.count("[@click=app.quit]quit-me[/]") >= 3  # two lines and the title
     assert_nothing_clickable(app)
