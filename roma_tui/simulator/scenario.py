@@ -491,6 +491,18 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def _fail_one(subs: list[SubServiceSpec], rng: random.Random) -> None:
+    """Make one of `subs` (drawn from `rng`) fail somewhere in its run, in place."""
+    victim = rng.randrange(len(subs))
+    sub = subs[victim]
+    subs[victim] = replace(
+        sub,
+        fail_after=sub.duration * rng.uniform(0.1, 0.9),
+        error_code="ROMA.00110500",
+        error_msg=f"Failed to create {sub.name}: insufficient resources in the zone.",
+    )
+
+
 def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
     """`n` instances for scale tests, generated deterministically (same n and seed, same data)."""
     rng = random.Random(seed)
@@ -505,16 +517,7 @@ def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
             created = -rng.uniform(0, 3000)  # creating now, or just finished
         else:
             created = -rng.uniform(0, 86400)
-            victim = subs[rng.randrange(len(subs))]
-            subs[subs.index(victim)] = SubServiceSpec(
-                victim.name,
-                victim.start,
-                victim.duration,
-                step=5,
-                fail_after=victim.duration * rng.uniform(0.1, 0.9),
-                error_code="ROMA.00110500",
-                error_msg=f"Failed to create {victim.name}: insufficient resources in the zone.",
-            )
+            _fail_one(subs, rng)
         instances.append(
             InstanceSpec(
                 id=_uuid(rng),
@@ -648,14 +651,7 @@ def churn_scenario(
         type_ = INSTANCE_TYPES[rng.randrange(len(INSTANCE_TYPES))]
         subs = [SubServiceSpec(name, s, d, step=5) for name, s, d in DEFAULT_SUB_SERVICES[type_]]
         if rng.random() < fail_rate:
-            victim = rng.randrange(len(subs))
-            sub = subs[victim]
-            subs[victim] = replace(
-                sub,
-                fail_after=sub.duration * rng.uniform(0.1, 0.9),
-                error_code="ROMA.00110500",
-                error_msg=f"Failed to create {sub.name}: insufficient resources in the zone.",
-            )
+            _fail_one(subs, rng)
         instances.append(
             InstanceSpec(
                 id=_uuid(rng),
