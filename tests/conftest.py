@@ -75,17 +75,22 @@ class _Dispatch:
 
 
 class SimSocket:
-    """uvicorn on 127.0.0.1:<free port> in a background thread."""
+    """uvicorn on 127.0.0.1:<port> (default: a free one) in a background thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         import uvicorn
 
         self._dispatch = _Dispatch()
-        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock = socket.create_server(("127.0.0.1", port))
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            self._dispatch, interface="asgi3", lifespan="off", log_level="error", access_log=False
+            self._dispatch,
+            interface="asgi3",
+            lifespan="off",
+            log_level="error",
+            access_log=False,
+            timeout_graceful_shutdown=1,  # a request still sleeping does not hold up stop()
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -6,11 +6,16 @@ logs, a repr or an error message.
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from rich.cells import cell_len
 
 from roma_tui.monitor.domain import CreationProgress, Instance, Place
 from roma_tui.monitor.eta import SubTypical, Typical
@@ -148,3 +153,37 @@ def watched(readings: Sequence[tuple[float, CreationProgress]], start: datetime)
         trace = Trace.first(reading, moment) if trace is None else trace.observe(reading, moment)
     assert trace is not None
     return trace
+
+
+class _Screenshots(Protocol):
+    def export_screenshot(self, *, title: str | None = None) -> str: ...
+
+
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([0-9.]+)" y="[0-9.]+" textLength="([0-9.]+)" '
+    r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>'
+)
+
+
+def screen_lines(app: _Screenshots) -> list[str]:
+    """What the terminal shows, line by line, as a person reads it (from the app's own SVG
+    screenshot: every character of every layer that made it to the screen; blank cells, which
+    the SVG leaves out, are spaces)."""
+    rows: dict[int, dict[int, str]] = defaultdict(dict)
+    for x, length, line, raw in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(raw).replace("\xa0", " ")
+        cell = float(length) / max(1, cell_len(text))
+        column = round(float(x) / cell)
+        for char in text:
+            rows[int(line)][column] = char
+            column += cell_len(char)
+    lines = []
+    for n in range(max(rows, default=-1) + 1):
+        cells = rows[n]
+        chars, column = [], 0
+        while column <= max(cells, default=-1):
+            char = cells.get(column, " ")
+            chars.append(char)
+            column += max(1, cell_len(char))
+        lines.append("".join(chars).rstrip())
+    return lines

@@ -391,8 +391,8 @@ async def test_aksk_401_mentions_the_clock_and_the_lockout_and_is_not_retried() 
         with pytest.raises(AuthError) as info:
             await client.list_instances()
     message = info.value.message
-    assert message.startswith("HTTP 401 APIGW.0301: Incorrect IAM authentication information")
-    assert "signature was rejected" in message
+    assert message.startswith("The AK/SK signature was rejected")  # what it means, first
+    assert message.endswith("HTTP 401 APIGW.0301: Incorrect IAM authentication information")
     assert "clock" in message and "15 minutes" in message
     assert "5 bad signatures" in message and "5 minutes" in message
     assert rec.count == 1

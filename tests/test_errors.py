@@ -58,7 +58,7 @@ async def failure(
 async def test_an_expired_token_in_either_spelling(prefix: str) -> None:
     body = {"error_code": f"{prefix}.0307", "error_msg": "The token must be updated."}
     error, sent = await failure(401, body)
-    assert error.message.endswith("The token expired: get a new one (tokens last 24 h)")
+    assert error.message.startswith("The token expired: get a new one (tokens last 24 h). HTTP")
     assert sent == 1
 
 
@@ -70,7 +70,7 @@ async def test_throttling_in_either_spelling(prefix: str) -> None:
     }
     error, _ = await failure(429, body, headers={"Retry-After": "120"})
     assert error.throttled
-    assert error.message.endswith("Throttled by the API gateway: retry after 120 s")
+    assert error.message.startswith("Throttled by the API gateway: retry after 120 s. HTTP 429")
 
 
 @pytest.mark.parametrize("prefix", ["APIG", "APIGW"])
@@ -94,9 +94,10 @@ async def test_a_date_too_far_off_says_the_local_clock_is_wrong(prefix: str) -> 
     auth = AkSkAuth(AK, SecretStr(SK), PROJECT, clock=FakeClock())
     error, sent = await failure(401, body, auth=auth)
     assert error.clock_skew
-    assert error.message.endswith(
+    assert error.message.startswith(
         "The gateway says the request's date is more than 15 minutes off its own clock: this "
-        "machine's clock is wrong (it says 2025-03-06 12:01:43 UTC); set it right, e.g. turn on NTP"
+        "machine's clock is wrong (it says 2025-03-06 12:01:43 UTC); set it right, e.g. turn on "
+        "NTP. HTTP 401"
     )
     assert "AK/SK signature was rejected" not in error.message
     assert sent == 1

@@ -420,21 +420,30 @@ async def test_transition_through_unknown_status(api: FakeApi, clock: FakeClock)
 # --- errors, backoff, recovery ------------------------------------------------------------
 
 
-async def test_list_error_keeps_data_and_backs_off_exponentially(
-    api: FakeApi, clock: FakeClock
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        # transient: doubling up to two intervals, so it is back within two of the fault ending
+        (503, [10, 20, 20, 20, 20, 20, 20]),
+        # waiting will not fix it: from a minute up to five
+        (400, [60, 120, 240, 300, 300, 300, 300]),
+    ],
+)
+async def test_list_error_keeps_data_and_backs_off(
+    api: FakeApi, clock: FakeClock, status: int, expected: list[float]
 ) -> None:
     api.add("a", "RUNNING", 100)
     monitor = Monitor(api, clock, interval=10)
     await monitor.refresh_instances()
     good = monitor.snapshot.instances
-    api.list_error = ApiError("Server error (503).", status_code=503)
+    api.list_error = ApiError("Server error.", status_code=status)
     waits = []
     for _ in range(7):
         clock.advance((monitor.snapshot.list_feed.next_due - clock.now()).total_seconds())
         assert await monitor.refresh_instances() == []  # never raises
         feed = monitor.snapshot.list_feed
         waits.append((feed.next_due - clock.now()).total_seconds())
-    assert waits == [10, 20, 40, 80, 160, 300, 300]
+    assert waits == expected
     snap = monitor.snapshot
     assert snap.instances == good  # last good data kept
     assert snap.list_feed.error is api.list_error

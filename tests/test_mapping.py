@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from roma_tui.api.limits import MAX_TEXT_CHARS
 from roma_tui.api.models import (
     CreationProgressResponse,
     InstanceListResponse,
@@ -194,13 +195,16 @@ def test_sub_service_errors() -> None:
     assert (mqs.status, lvs.status) == (Status.FAILED, Status.CREATING)
 
 
-def test_control_characters_never_reach_the_screen() -> None:
-    assert clean_text("evil\x1b[31mred\x07\u202e") == "evil[31mred"
+def test_escape_sequences_and_control_characters_never_reach_the_screen() -> None:
+    # the sequences go whole: no "[31m" or "]0;pwned" left behind to show or to misread
+    assert clean_text("evil\x1b[31mred\x07\u202e") == "evilred"
     assert clean_text("two\nlines\ttab") == "two lines tab"
     assert clean_text(" # ") is None
     p = progress(name="roma\x1b]0;pwned\x07-1", status="Creat\x00ing")
-    assert p.name == "roma]0;pwned-1"
+    assert p.name == "roma-1"
     assert (p.status, p.status_raw) == (Status.CREATING, "Creating")
+    long = clean_text("x" * 50_000)
+    assert long is not None and len(long) == MAX_TEXT_CHARS and long.endswith("…")
 
 
 def test_listed_instance_mapping() -> None:

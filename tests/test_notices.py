@@ -41,7 +41,10 @@ def test_one_summary_for_many_endings() -> None:
     assert odd.message == "1 finished, 1 error: a: running abnormally"
     assert summarise([]) is None
     two = summarise([view("x", "CREATE_FAILED"), view("y", "CreateFail")])
-    assert two is not None and two.message == "2 failed: failed: x, y"
+    assert two is not None and two.message == "2 failed: x, y"
+    mixed = summarise([view("x", "CREATE_FAILED"), view("y", "CreateFail"), view("z", "ERROR")])
+    assert mixed is not None
+    assert mixed.message == "2 failed, 1 error\nfailed: x, y\nz: running abnormally"
     assert replace(two, title="t").title == "t"
 
 

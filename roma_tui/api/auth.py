@@ -50,7 +50,8 @@ UNSIGNED_HEADERS = frozenset(
         "transfer-encoding",
     }
 )
-# Refresh an IAM token this long before its expires_at.
+# Refresh an IAM token this long before its expires_at (a quarter of its life when that is
+# shorter: a token that lasts less than the margin is not renewed on every request).
 REFRESH_MARGIN = timedelta(minutes=5)
 # When IAM does not say when a token expires (it always should), use it for this long.
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=1)
@@ -230,6 +231,7 @@ class PasswordAuth(_DescribedAuth):
         remember_password(password)
         self._token: SecretStr | None = None
         self._expires_at: datetime | None = None
+        self._refresh_at: datetime | None = None
         self._thread_lock = threading.Lock()
         self._async_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
@@ -257,11 +259,11 @@ class PasswordAuth(_DescribedAuth):
         return None if self._token is None else self._token.get_secret_value()
 
     def _needs_refresh(self, stale: str | None) -> bool:
-        if self._token is None or self._expires_at is None:
+        if self._token is None or self._refresh_at is None:
             return True
         if stale is not None:
             return self._current() == stale
-        return self._clock.now() >= self._expires_at - REFRESH_MARGIN
+        return self._clock.now() >= self._refresh_at
 
     def _authorize(self, request: httpx.Request) -> httpx.Request:
         request.headers[TOKEN_HEADER] = self._current() or ""
@@ -342,7 +344,10 @@ class PasswordAuth(_DescribedAuth):
             self.project_id = self._scoped_project_id(data)
         remember_secret(token)
         self._token = SecretStr(token)
-        self._expires_at = _expires_at(data) or self._clock.now() + DEFAULT_TOKEN_LIFETIME
+        now = self._clock.now()
+        self._expires_at = _expires_at(data) or now + DEFAULT_TOKEN_LIFETIME
+        life = max(timedelta(0), self._expires_at - now)
+        self._refresh_at = self._expires_at - min(REFRESH_MARGIN, life / 4)
 
     def _scoped_project_id(self, data: dict[str, object]) -> str:
         """The project id in IAM's answer to a token scoped by name (`token.project.id`)."""

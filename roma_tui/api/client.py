@@ -404,8 +404,8 @@ class RomaClient:
 
     def _too_large(self, status: int) -> BadResponseError:
         return BadResponseError(
-            f"{self._where} answered HTTP {status} with a body larger than "
-            f"{MAX_BODY_BYTES // (1024 * 1024)} MB: not read (no ROMA response is that big)"
+            f"a body larger than {MAX_BODY_BYTES // (1024 * 1024)} MB: not read (no ROMA "
+            f"response is that big): HTTP {status} from {self._where}"
         )
 
     def _decode_json(self, response: httpx.Response) -> object:
@@ -421,13 +421,13 @@ class RomaClient:
             excerpt = _excerpt(response.text)
             what = f": {excerpt}" if excerpt else " (empty body)"
             raise BadResponseError(
-                f"{self._where} answered HTTP {response.status_code} with something that is not "
-                f"JSON ({content_type}){what}"
+                f"an answer that is not JSON: HTTP {response.status_code} ({content_type}) "
+                f"from {self._where}{what}"
             ) from exc
         if data is _TOO_DEEP or json_depth_exceeds(data):
             raise BadResponseError(
-                f"{self._where} answered HTTP {response.status_code} with JSON nested deeper "
-                "than any ROMA response: not read"
+                "JSON nested deeper than any ROMA response: not read (HTTP "
+                f"{response.status_code} from {self._where})"
             )
         return data
 
@@ -443,10 +443,10 @@ class RomaClient:
             return TransportError(f"cannot reach {where}: {_reason(exc)}")
         if isinstance(exc, httpx.RemoteProtocolError):
             return TransportError(
-                f"connection to {where} dropped: {_reason(exc) or 'protocol error'}"
+                f"connection dropped by {where}: {_reason(exc) or 'protocol error'}"
             )
         if isinstance(exc, httpx.ReadError | httpx.WriteError):
-            return TransportError(f"connection to {where} broken: {_reason(exc)}")
+            return TransportError(f"connection broken to {where}: {_reason(exc)}")
         if isinstance(exc, httpx.LocalProtocolError) and "header" in str(exc).lower():
             return _unsendable_header()  # h11's text would show the value: never use it
         return TransportError(f"request to {where} failed: {_reason(exc) or type(exc).__name__}")
@@ -456,8 +456,9 @@ class RomaClient:
 
 
 def api_error(response: httpx.Response, *, auth_method: str, clock: Clock) -> ApiError:
-    """The typed error for an HTTP error answer: status, Huawei's code and message, the
-    request id support asks for (header, else body), and what to do about it."""
+    """The typed error for an HTTP error answer: what it means and what to do about it (when
+    that can be said), then the status, Huawei's code and message, and the request id support
+    asks for (header, else body)."""
     status = response.status_code
     body = _parse_error_body(response)
     request_id = response.headers.get("X-Request-Id") or body.request_id
@@ -484,8 +485,8 @@ def api_error(response: httpx.Response, *, auth_method: str, clock: Clock) -> Ap
     if request_id:
         message += f" (request {request_id})"
     hint = _hint(status, body.code, retry_after, auth_method, clock)
-    if hint:
-        message += f". {hint}"
+    if hint:  # what it means first: a screen that has room for one line keeps that
+        message = f"{hint}. {message}"
 
     kwargs: dict[str, Any] = {
         "status_code": status,

@@ -2,7 +2,7 @@
 
 One place for every limit applied to data from the wire: how long a `Retry-After` may make us
 wait, how big a response body and how deep its JSON may be, how many instances one list may
-hold. Imports the standard library only.
+hold, how long one text field may be. Imports the standard library only.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ __all__ = [
     "MAX_INSTANCES",
     "MAX_JSON_DEPTH",
     "MAX_RETRY_AFTER",
+    "MAX_TEXT_CHARS",
     "cap_retry_after",
     "json_depth_exceeds",
 ]
@@ -29,6 +30,10 @@ MAX_JSON_DEPTH = 64
 #: Instances one listing may hold: far above any real project's quota, low enough that a
 #: server claiming `total=10**6` cannot make roma-tui page or hold without end.
 MAX_INSTANCES = 5000
+#: Characters of one text field (a name, a description, an error message) kept from the wire:
+#: real ones are far shorter (names 64, descriptions a few hundred); a longer one is cut with
+#: an ellipsis, so a server cannot fill the screen or the memory with one field.
+MAX_TEXT_CHARS = 1000
 
 
 def cap_retry_after(seconds: float | None) -> float | None:

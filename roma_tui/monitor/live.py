@@ -14,12 +14,13 @@ Polling policy (all times from the injected clock, `interval` default 10 s):
   of `progress_budget` requests per second (default 1): each one every
   `max(fast, n / progress_budget)` seconds ("shared"; n = creating instances not
   selected), so 3 creating are each polled at the fast interval while 300 are polled
-  every 300 s, one request a second, and never more than the budget allows (a token
-  bucket of `max(1, progress_budget * fast)` requests, refilled at `progress_budget` per
-  second). Requests are spread out: a tick starts only as many as the bucket holds, those
-  never fetched first, then the longest overdue, so a start, `resume()` or `refresh_now()`
-  with hundreds creating does not fire hundreds of requests at once. Details of an
-  instance whose creation just ended (seen first in the list) come first in that budget;
+  every 300 s, one request a second, and never more than the budget allows (a
+  `roma_tui.monitor.budget.RequestBudget` of `max(1, progress_budget * fast)` requests,
+  refilled at `progress_budget` per second). Requests are spread out: a tick starts only as
+  many as the bucket holds, those never fetched first, then the longest overdue, so a start,
+  `resume()` or `refresh_now()` with hundreds creating does not fire hundreds of requests at
+  once. Details of an instance whose creation just ended (seen first in the list) come first
+  in that budget;
 - creation progress of the selected instance once running, failed or anything else: every
   `6 * interval` ("slow");
 - creation progress of non-selected instances that are not creating: never.
@@ -27,10 +28,13 @@ Polling policy (all times from the injected clock, `interval` default 10 s):
   the list can be shown at once; the progress of the others follows from the next poll on.
   `refresh_progress(id)` called directly fetches at once, outside the budget.
 - On an error: the feed keeps its last good data and records the error; the next try is
-  after `cadence * 2 ** (failures - 1)`, capped at 5 minutes, but never sooner than the
-  server's `Retry-After` (itself capped at 15 minutes). Errors that waiting will not fix
-  (401/403, 4xx) start at 60 s, and an authentication failure holds *every* feed until then
-  (a run of bad AK/SK signatures locks the key); `refresh_now()` does not lift that hold.
+  after `cadence * 2 ** (failures - 1)` (`roma_tui.monitor.budget.backoff`), capped at two
+  intervals for a transient fault (network, 5xx, a cut answer: the screen is live again
+  within two intervals of the fault clearing), but never sooner than the server's
+  `Retry-After` (itself capped at 15 minutes). Errors that waiting will not fix (401/403,
+  4xx) start at 60 s and go up to 5 minutes, and an authentication failure holds *every*
+  feed until then (a run of bad AK/SK signatures locks the key); `refresh_now()` does not
+  lift that hold.
   A missing instance (404) on the progress feed waits 5 minutes.
 - The client is expected not to retry (`RomaClient`'s default): this schedule is the one
   retry layer, so a failing poll costs one timeout, not three, before it shows.
@@ -65,6 +69,13 @@ from roma_tui.api.errors import ApiError, NotFoundError, RomaError
 from roma_tui.api.limits import cap_retry_after
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
+from roma_tui.monitor.budget import (
+    MAX_CONCURRENCY,
+    PROGRESS_RATE,
+    RECOVERY_INTERVALS,
+    RequestBudget,
+    backoff,
+)
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
@@ -77,6 +88,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_BACKOFF",
+    "SLOW_ANSWER",
     "InstanceSource",
     "Job",
     "Monitor",
@@ -85,16 +97,15 @@ __all__ = [
 
 log = logging.getLogger("roma_tui.monitor")
 
-MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a failing feed
+MAX_BACKOFF = 300.0  # seconds: the longest wait after an error that waiting will not fix
 MIN_FAST = 2.0  # seconds: the fastest creation-progress poll
-PROGRESS_BUDGET = 1.0  # progress requests per second shared by the non-selected creating
 SLOW_FACTOR = 6  # the selected finished instance is polled every SLOW_FACTOR * interval
 PERMANENT_BASE = 60.0  # seconds: first wait after an error that waiting will not fix
 NOT_FOUND_DELAY = MAX_BACKOFF  # seconds: next try after "no such instance"
+SLOW_ANSWER = 5.0  # seconds: a request waiting longer for its answer is slow
 
 _EMPTY_CREATING: Mapping[str, None] = MappingProxyType({})
 _NEVER = datetime.min.replace(tzinfo=UTC)  # sorts a never-fetched feed before any due one
-_TOKEN_EPSILON = 1e-6  # float slack when counting whole requests in the bucket
 
 
 class InstanceSource(Protocol):
@@ -171,6 +182,7 @@ class _State:
     statuses: dict[str, tuple[Instance | None, CreationProgress | None, Status]] = field(
         default_factory=dict
     )
+    total: int | None = None  # the server's count of instances (the list may be cut)
 
 
 class Monitor:
@@ -181,8 +193,8 @@ class Monitor:
         client: InstanceSource,
         clock: Clock,
         interval: float = 10.0,
-        max_concurrency: int = 4,
-        progress_budget: float = PROGRESS_BUDGET,
+        max_concurrency: int = MAX_CONCURRENCY,
+        progress_budget: float = PROGRESS_RATE,
         recorder: Recorder | None = None,
     ) -> None:
         if interval <= 0:
@@ -197,15 +209,15 @@ class Monitor:
         self.max_concurrency = max_concurrency
         self.progress_budget = float(progress_budget)
         self._sem = asyncio.Semaphore(max_concurrency)
-        self._tokens = self.burst  # shared progress requests that may start now
-        self._tokens_at = clock.now()
+        # the shared progress requests (on the clock's timestamps)
+        self._budget = RequestBudget(self.progress_budget, self.burst, at=clock.now().timestamp())
         self._s = _State()
         self._list_feed = Feed(next_due=clock.now())
         self._selected: str | None = None
         self._raw: tuple[str, Mapping[str, Any]] | None = None  # the selected's last answer
         self._paused = False
         self._hold_until: datetime | None = None  # after an auth failure: nobody polls
-        self._inflight: set[Job] = set()
+        self._inflight: dict[Job, datetime] = {}  # requests on their way, since when
         self._once: set[str] = set()  # fetch this progress once, whatever the cadence
         self._list_seq = 0  # list requests started
         self._list_applied = 0  # newest list request whose answer was applied
@@ -280,6 +292,19 @@ class Monitor:
 
     def list_stale(self, now: datetime | None = None) -> bool:
         return self._list_feed.stale(now or self._clock.now(), self.interval)
+
+    def waiting(
+        self, instance_id: str | None = None, now: datetime | None = None
+    ) -> timedelta | None:
+        """How long the list's request (or this instance's progress request) has waited for its
+        answer, once that is SLOW_ANSWER or more; None when none is that slow. A slow server
+        is said while it is slow, not only once the read timeout gives up on it."""
+        job = Job("instances") if instance_id is None else Job("progress", instance_id)
+        sent = self._inflight.get(job)
+        if sent is None:
+            return None
+        waited = (now or self._clock.now()) - sent
+        return waited if waited >= timedelta(seconds=SLOW_ANSWER) else None
 
     def progress_stale(self, instance_id: str, now: datetime | None = None) -> bool:
         """Stale only matters for a feed that is being polled."""
@@ -359,15 +384,6 @@ class Monitor:
             if iid != sel and iid not in s.creating:
                 yield iid
 
-    def _tokens_now(self, now: datetime) -> float:
-        """Shared progress requests the budget allows at `now` (token bucket)."""
-        elapsed = max(0.0, (now - self._tokens_at).total_seconds())
-        return min(self.burst, self._tokens + elapsed * self.progress_budget)
-
-    def _spend(self, requests: int, now: datetime) -> None:
-        self._tokens = self._tokens_now(now) - requests
-        self._tokens_at = now
-
     def due(self, now: datetime | None = None) -> list[Job]:
         """The jobs whose time has come and that the budget allows (none while paused or held
         after an authentication failure): the list, the selected instance's progress, then
@@ -393,7 +409,7 @@ class Monitor:
             else:
                 shared.append((iid not in once, _NEVER if feed is None else feed.next_due, job))
         if shared:
-            allowed = int(self._tokens_now(now) + _TOKEN_EPSILON)
+            allowed = self._budget.allowed(now.timestamp())
             if allowed < len(shared):
                 shared.sort(key=lambda entry: entry[:2])  # stable: list order among equals
             jobs.extend(job for *_, job in shared[:allowed])
@@ -419,9 +435,9 @@ class Monitor:
             elif shared is None or at < shared:
                 shared = at
         if shared is not None:
-            missing = 1.0 - self._tokens_now(now)
-            if missing > _TOKEN_EPSILON:  # wait for the budget to allow one more request
-                shared = max(shared, now + timedelta(seconds=missing / self.progress_budget))
+            wait = self._budget.wait(now.timestamp())  # for the budget to allow one more
+            if wait > 0:
+                shared = max(shared, now + timedelta(seconds=wait))
             times.append(shared)
         wake = min(times) if times else now + timedelta(seconds=self.interval)
         if self._hold_until is not None and wake < self._hold_until:
@@ -444,7 +460,7 @@ class Monitor:
                 break
             shared = sum(j.kind == "progress" and j.instance_id != self._selected for j in jobs)
             if shared:
-                self._spend(shared, now)
+                self._budget.spend(shared, now.timestamp())
             results = await asyncio.gather(*(self._run(job) for job in jobs))
             transitions.extend(t for ts in results for t in ts)
             if Job("instances") not in jobs or first_load:
@@ -507,7 +523,7 @@ class Monitor:
     async def refresh_instances(self) -> list[Transition]:
         """Fetch the instance list now. Never raises RomaError."""
         job = Job("instances")
-        self._inflight.add(job)
+        self._inflight[job] = self._clock.now()
         self._list_seq += 1
         seq = self._list_seq
         started = time.perf_counter()
@@ -520,7 +536,7 @@ class Monitor:
             if seq < self._list_applied:
                 return []  # a newer answer is already in
             self._list_applied = seq
-            transitions = self._apply_list(listed)
+            transitions = self._apply_list(listed, response.total)
         except RomaError as exc:
             if seq > self._list_applied:
                 self._list_failed(exc)
@@ -530,7 +546,7 @@ class Monitor:
                 self._list_failed(_unexpected(exc, "the instance list"))
             return []
         finally:
-            self._inflight.discard(job)
+            self._inflight.pop(job, None)
         log.debug(
             "instance list: %d instances, %d transitions in %.0f ms",
             len(self._s.instances),
@@ -539,8 +555,9 @@ class Monitor:
         )
         return transitions
 
-    def _apply_list(self, listed: Iterable[Instance]) -> list[Transition]:
-        """O(n): share unchanged objects, drop vanished instances, spot transitions."""
+    def _apply_list(self, listed: Iterable[Instance], total: int | None) -> list[Transition]:
+        """O(n): share unchanged objects, drop vanished instances, spot transitions; `total`:
+        the server's count of instances."""
         s = self._s
         old = s.by_id
         now = self._clock.now()
@@ -581,6 +598,7 @@ class Monitor:
             s.instances = tuple(instances)
             s.by_id = MappingProxyType(by_id)
             s.creating = MappingProxyType(creating)
+        s.total = total
         self._hold_until = None
         self._list_feed = Feed(next_due=now + timedelta(seconds=self.interval), updated=now)
         self._publish()
@@ -604,7 +622,7 @@ class Monitor:
     async def refresh_progress(self, instance_id: str) -> list[Transition]:
         """Fetch one instance's creation progress now. Never raises RomaError."""
         job = Job("progress", instance_id)
-        self._inflight.add(job)
+        self._inflight[job] = self._clock.now()
         try:
             async with self._sem:
                 response = await self._client.get_creation_progress(instance_id)
@@ -617,7 +635,7 @@ class Monitor:
             self._progress_failed(instance_id, _unexpected(exc, "the creation progress"))
             return []
         finally:
-            self._inflight.discard(job)
+            self._inflight.pop(job, None)
             self._once.discard(instance_id)
         return self._apply_progress(instance_id, prog, raw)
 
@@ -706,10 +724,14 @@ class Monitor:
         return 0.0
 
     def _backoff(self, cadence: float, failures: int, error: RomaError) -> float:
-        """Seconds to the next try: exponential from the cadence, capped, >= Retry-After."""
-        base = cadence if error.transient else max(cadence, PERMANENT_BASE)
-        delay = min(MAX_BACKOFF, base * 2.0 ** min(failures - 1, 16))
-        delay = max(delay, self._retry_after(error))
+        """Seconds to the next try: doubling from the cadence, capped, >= Retry-After."""
+        if error.transient:
+            delay = backoff(
+                cadence, failures, RECOVERY_INTERVALS * self.interval, self._retry_after(error)
+            )
+        else:
+            base = max(cadence, PERMANENT_BASE)
+            delay = backoff(base, failures, MAX_BACKOFF, self._retry_after(error))
         if isinstance(error, ApiError) and error.auth_failed:
             hold = self._clock.now() + timedelta(seconds=delay)
             if self._hold_until is None or hold > self._hold_until:
@@ -757,4 +779,5 @@ class Monitor:
             by_id=s.by_id,
             typical=self._typical,
             selected_raw=raw[1] if (raw := self._raw) and raw[0] == self._selected else None,
+            total=s.total,
         )

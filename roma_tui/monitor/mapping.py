@@ -3,9 +3,11 @@
 Placeholders ("#", "", whitespace) become None, epochs (ms or s) and time strings become aware UTC
 datetimes (0 = not set), zones arrive as lists, JSON-in-a-string or comma lists, progress is
 clamped to 0..100, statuses are normalised with their raw spelling kept, and every string that may
-reach a screen loses its control characters.
+reach a screen is made terminal-safe (`roma_tui.api.safetext`: escape sequences and control
+characters gone).
 
-Imports roma_tui.api.models and roma_tui.monitor.domain only; never textual or httpx.
+Imports roma_tui.api (models, safetext, limits) and roma_tui.monitor.domain only; never textual
+or httpx.
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from roma_tui.api.limits import MAX_TEXT_CHARS
 from roma_tui.api.models import (
     CreationProgressResponse,
     ListedInstance,
     ProgressInstance,
     ProgressItem,
 )
+from roma_tui.api.safetext import terminal_safe
 from roma_tui.monitor.domain import CreationProgress, Instance, Status, SubService, normalise_status
-from roma_tui.monitor.present import printable
 
 __all__ = [
     "clean_text",
@@ -41,14 +44,12 @@ _PERIODIC = "yearly/monthly"
 
 
 def clean_text(value: str | None) -> str | None:
-    """Screen-safe text: control characters gone (whitespace ones become a space), trimmed;
-    None for a missing value or a placeholder ("", "#")."""
+    """Terminal-safe text (escape sequences and control characters gone), trimmed, at most
+    MAX_TEXT_CHARS long; None for a missing value or a placeholder ("", "#")."""
     if value is None:
         return None
-    if not value.isprintable():  # rare: most API text needs no cleaning
-        value = printable(value)
-    text = value.strip()
-    return text if text and text != "#" else None
+    text = terminal_safe(value.strip(), MAX_TEXT_CHARS).strip()
+    return None if text in ("", "#") else text
 
 
 def parse_time(value: int | str | None) -> datetime | None:

@@ -4,14 +4,17 @@ Durations, "ago" labels, percentages, timestamps and the characters of a progres
 `str`: no styling here (the TUI and scripting each colour these their own way). Pure
 functions of their arguments, but for one setting of the whole process: the time zone times
 of day are shown in (`set_display_zone`: the machine's local zone unless `--utc`; logs and
-JSON always use `iso_utc`). The current time is always passed in, never read.
-Imports the standard library only: never textual, rich or httpx.
+JSON always use `iso_utc`). The current time is always passed in, never read. `printable` is
+`roma_tui.api.safetext.terminal_safe`, the one function for text that cannot act on a terminal
+(names, messages, anything from outside), under the name the front ends use.
+Imports the standard library and roma_tui.api.safetext only: never textual, rich or httpx.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime, timedelta, tzinfo
+
+from roma_tui.api.safetext import terminal_safe as printable
 
 __all__ = [
     "EIGHTHS",
@@ -24,6 +27,7 @@ __all__ = [
     "display_zone",
     "duration",
     "eta_phrase",
+    "first_of",
     "iso_utc",
     "minutes",
     "percent",
@@ -39,26 +43,6 @@ UNKNOWN = "—"
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 """Left-aligned partial blocks: EIGHTHS[n] fills n/8 of a cell (EIGHTHS[0] is a space)."""
-
-
-def printable(value: object, limit: int | None = None) -> str:
-    """`value` as text that cannot act on a terminal or a screen: every control character
-    (Unicode category C*: C0 and C1 controls, so no escape sequence can start; bidi
-    overrides such as U+202E; zero-width format characters) is removed, whitespace ones become
-    a space. Cut to `limit` characters with an ellipsis when longer. Markup is not this
-    function's business: the TUI never parses these strings as markup, and scripts print
-    them literally."""
-    text = value if isinstance(value, str) else str(value)
-    # Fast path: a printable string has no control characters and no whitespace but " "
-    if not text.isprintable():
-        text = "".join(
-            " " if ch.isspace() else ch
-            for ch in text
-            if ch.isspace() or not unicodedata.category(ch).startswith("C")
-        )
-    if limit is not None and len(text) > limit:
-        text = text[: max(0, limit - 1)] + "…"
-    return text
 
 
 def clamp_percent(progress: int) -> int:
@@ -178,6 +162,11 @@ def ago(then: datetime | None, now: datetime, *, unknown: str = "never") -> str:
     seconds = max(0, int((now - then).total_seconds()))
     span = timedelta(seconds=seconds)
     return f"{duration(span, coarse=seconds >= 60)} ago"
+
+
+def first_of(held: int, total: int) -> str:
+    """`the first 5 000 of 50 000`: how much of a list cut at a limit is shown."""
+    return f"the first {held:,} of {total:,}".replace(",", " ")
 
 
 def percent(progress: int | None, *, unknown: str = UNKNOWN) -> str:

@@ -69,9 +69,21 @@ class Snapshot:
     # the selected instance's last creation-progress answer, as received (None: not held);
     # no other instance's is kept, so memory does not grow with the creations seen
     selected_raw: Mapping[str, Any] | None = None
+    # how many instances the server says the project has: more than `instances` holds when the
+    # list was cut at roma_tui.api.limits.MAX_INSTANCES (None: it did not say)
+    total: int | None = None
 
     def instance(self, instance_id: str) -> Instance | None:
         return self.by_id.get(instance_id)
+
+    @property
+    def cut(self) -> tuple[int, int] | None:
+        """(instances held, instances the server has) when the list holds fewer than the
+        server says it has (it was cut at the limit); None when it holds them all."""
+        held = len(self.instances)
+        if self.total is None or self.total <= held:
+            return None
+        return held, self.total
 
 
 def one_shot(
@@ -81,9 +93,11 @@ def one_shot(
     at: datetime,
     traces: Mapping[str, Trace] | None = None,
     typical: Mapping[str, Typical] | None = None,
+    total: int | None = None,
 ) -> Snapshot:
     """A snapshot of one round of requests made at `at` (for `status` and `wait`); without
-    `traces`, every progress is taken to have been seen (and moved) first at `at`."""
+    `traces`, every progress is taken to have been seen (and moved) first at `at`; `total`:
+    the server's count of instances."""
     listed = tuple(instances)
     fetched = Feed(next_due=at, updated=at)
     seen = {iid: Trace.first(prog, at) for iid, prog in progress.items()}
@@ -97,4 +111,5 @@ def one_shot(
         traces=MappingProxyType(seen),
         by_id=MappingProxyType({inst.id: inst for inst in listed}),
         typical=MappingProxyType(dict(typical or {})),
+        total=total,
     )

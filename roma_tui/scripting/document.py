@@ -107,13 +107,17 @@ def instance_document(view: InstanceView) -> dict[str, Any]:
 
 
 def status_document(
-    views: list[InstanceView], now: datetime, errors: list[DocumentError] | None = None
+    views: list[InstanceView],
+    now: datetime,
+    errors: list[DocumentError] | None = None,
+    total: int | None = None,
 ) -> dict[str, Any]:
-    """The whole `status --json` answer."""
+    """The whole `status --json` answer (`total`: the server's count of instances)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": iso_utc(now),
         "instances": [instance_document(v) for v in views],
+        "instances_total": total,
         "errors": [
             {"instance_id": e.instance_id, "kind": e.kind, "message": e.message}
             for e in errors or ()

@@ -8,6 +8,9 @@ Exit codes: 0 ok; 1 an API failure (nothing or only part shown); 3 a bad `--stat
 a configuration or authentication error; 4 an instance id not found (the others still shown).
 When several apply, the most serious wins: 3, then 1, then 4.
 
+Requests: the list, then the creation progress within the request budget and concurrency limit
+the TUI uses (roma_tui.monitor.budget: a burst, then a steady rate), never all at once.
+
 Imports roma_tui.api (errors, models types), roma_tui.monitor and rich; never textual or httpx.
 """
 
@@ -17,15 +20,17 @@ import asyncio
 import io
 import json
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Protocol, TextIO
 
 from roma_tui.api.errors import ApiError, AuthError, ConfigError, NotFoundError, RomaError
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import Clock
+from roma_tui.monitor.budget import MAX_CONCURRENCY, ONE_SHOT_BURST, ONE_SHOT_RATE, RequestBudget
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status, lookup
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
-from roma_tui.monitor.present import printable
+from roma_tui.monitor.present import duration, first_of, printable
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.view import InstanceView, instance_view, instance_views
 from roma_tui.scripting.document import DocumentError, status_document
@@ -46,7 +51,6 @@ __all__ = [
     "EXIT_USAGE",
     "IdError",
     "StatusClient",
-    "fetch_progress",
     "is_auth_problem",
     "is_not_found",
     "parse_status_filter",
@@ -61,7 +65,7 @@ EXIT_USAGE = 3  # as for every usage error of the CLI: 2 is wait's timeout
 EXIT_AUTH = 3
 EXIT_NOT_FOUND = 4
 
-MAX_CONCURRENCY = 4
+LONG_WAIT = 10.0  # seconds: a wait for the request budget longer than this is announced
 # Creation progress is worth a request while there is (or was) a creation to show, or when the
 # list's word is one we do not know (the progress may know better).
 _PROGRESS_WORTH_FETCHING = (Status.CREATING, Status.FAILED, Status.UNKNOWN)
@@ -125,14 +129,31 @@ def say(err: TextIO, line: str) -> None:
     err.flush()
 
 
-async def fetch_progress(
-    client: StatusClient, instance_id: str, gate: asyncio.Semaphore
-) -> CreationProgress | RomaError:
-    async with gate:
-        try:
-            return progress_from_wire(await client.get_creation_progress(instance_id))
-        except RomaError as error:
-            return error
+async def _fetch_progress(
+    client: StatusClient, clock: Clock, ids: Sequence[str], err: TextIO
+) -> list[CreationProgress | RomaError]:
+    """The creation progress of each id (or why not), within the request budget the TUI
+    shares (roma_tui.monitor.budget): a burst, then a steady rate; a long wait is announced."""
+    gate = asyncio.Semaphore(MAX_CONCURRENCY)
+    budget = RequestBudget(ONE_SHOT_RATE, ONE_SHOT_BURST, at=clock.monotonic())
+    wait = (len(ids) - ONE_SHOT_BURST) / ONE_SHOT_RATE
+    if wait > LONG_WAIT:
+        say(
+            err,
+            f"fetching the creation progress of {len(ids)} instances: about "
+            f"{duration(timedelta(seconds=wait))} at {ONE_SHOT_RATE:g} requests a second "
+            "(roma-tui's request budget)",
+        )
+
+    async def fetch(instance_id: str) -> CreationProgress | RomaError:
+        async with gate:
+            await budget.acquire(clock)
+            try:
+                return progress_from_wire(await client.get_creation_progress(instance_id))
+            except RomaError as error:
+                return error
+
+    return list(await asyncio.gather(*(fetch(i) for i in ids)))
 
 
 class IdError(ValueError):
@@ -196,7 +217,6 @@ async def run_status(
             choices = ", ".join(s.value for s in Status)
             say(err, f"error: unknown status {status!r}; use one of: {choices}")
             return EXIT_USAGE
-    gate = asyncio.Semaphore(MAX_CONCURRENCY)
     codes: list[int] = []
     errors: list[DocumentError] = []
 
@@ -207,12 +227,16 @@ async def run_status(
         say(err, f"error: {what}: {error.message}")
 
     instances: list[Instance] = []
+    total: int | None = None
     try:
-        instances = _listed(await client.list_instances())
+        listing = await client.list_instances()
+        instances, total = _listed(listing), listing.total
     except RomaError as error:
         failed(error, None, "cannot list instances")
     if EXIT_AUTH in codes or (codes and not ids):
-        return _finish([], clock, codes, errors, as_json=as_json, ids=ids, out=out, is_tty=is_tty)
+        return _finish(
+            [], clock, codes, errors, None, as_json=as_json, ids=ids, out=out, is_tty=is_tty
+        )
 
     by_id = {inst.id: inst for inst in instances}
     if ids:
@@ -223,7 +247,7 @@ async def run_status(
             return EXIT_USAGE
     else:
         targets = [i.id for i in instances if i.status in _PROGRESS_WORTH_FETCHING]
-    fetched = await asyncio.gather(*(fetch_progress(client, i, gate) for i in targets))
+    fetched = await _fetch_progress(client, clock, targets, err)
     progress: dict[str, CreationProgress] = {}
     for instance_id, result in zip(targets, fetched, strict=True):
         if isinstance(result, CreationProgress):
@@ -236,7 +260,9 @@ async def run_status(
             failed(result, instance_id, f"no creation progress for {instance_id}")
     now = clock.now()
     place = Place(client.endpoint, client.project_id)
-    snapshot = one_shot(place, instances, progress, now, typical=typical)
+    snapshot = one_shot(place, instances, progress, now, typical=typical, total=total)
+    if snapshot.cut is not None and not ids:
+        say(err, f"note: showing {first_of(*snapshot.cut)} instances (roma-tui's limit)")
     if ids:
         views = [v for v in (instance_view(snapshot, i, now) for i in targets) if v is not None]
     else:
@@ -246,7 +272,9 @@ async def run_status(
         if not views and not as_json:
             what = f" with status {wanted.value}" if wanted is not None else ""
             say(err, f"no instances{what} in this project")
-    return _finish(views, clock, codes, errors, as_json=as_json, ids=ids, out=out, is_tty=is_tty)
+    return _finish(
+        views, clock, codes, errors, total, as_json=as_json, ids=ids, out=out, is_tty=is_tty
+    )
 
 
 def _finish(
@@ -254,6 +282,7 @@ def _finish(
     clock: Clock,
     codes: list[int],
     errors: list[DocumentError],
+    total: int | None,
     *,
     as_json: bool,
     ids: list[str],
@@ -262,7 +291,7 @@ def _finish(
 ) -> int:
     now = clock.now()
     if as_json:
-        document = status_document(views, now, errors)
+        document = status_document(views, now, errors, total)
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         out.flush()
         return _worst(codes)

@@ -7,10 +7,11 @@ model's status (roma_tui.monitor.view), the one the TUI and `status` show. On a 
 shows a live display (one bar per sub-service); otherwise it prints one timestamped line per
 change, e.g. `2025-03-06T12:01:43Z mqs creating 40%`, and nothing when nothing changed.
 Transient faults (network, bad JSON, 5xx, 429) are reported on `err`, one line each, and tried
-again with backoff (honouring Retry-After): `wait` is its own retry layer, its client does not
-retry; they end the wait only through the timeout. Retry-After is honoured, capped at 15
-minutes. Every answer extends the creation's trace, which the ETA and the stall warning are
-read from; with the history on (a `Recorder`), every change is kept there too.
+again with backoff up to two intervals (roma_tui.monitor.budget.backoff), never sooner than
+Retry-After (capped at 15 minutes): `wait` is its own retry layer, its client does not retry;
+they end the wait only through the timeout. Every answer extends the creation's trace, which
+the ETA and the stall warning are read from; with the history on (a `Recorder`), every change
+is kept there too.
 
 Exit codes: 0 running; 1 creation failed, or the instance ended up anything but running
 (error, frozen, deleting, deleted), with the reason on `err`; 2 timed out; 3 configuration or
@@ -34,8 +35,8 @@ from rich.live import Live
 from rich.text import Text
 
 from roma_tui.api.errors import ApiError, RomaError
-from roma_tui.api.limits import cap_retry_after
 from roma_tui.clock import Clock
+from roma_tui.monitor.budget import RECOVERY_INTERVALS, backoff
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status
 from roma_tui.monitor.history import Recorder
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
@@ -83,7 +84,6 @@ EXIT_NOT_FOUND = 4
 EXIT_INTERRUPTED = 130
 
 MIN_INTERVAL = 0.5
-MAX_BACKOFF = 120.0
 LIST_EVERY = 3  # the list is read every this many polls (and whenever the creation looks over)
 # Where a wait ends: running is success; these will not turn into "running" by themselves.
 _ENDS_BADLY = (Status.FAILED, Status.ERROR, Status.FROZEN, Status.DELETING, Status.DELETED)
@@ -231,11 +231,10 @@ class LiveDisplay:
 
 
 def _backoff(failures: int, interval: float, error: RomaError) -> float:
-    """Exponential from the interval, capped; never sooner than Retry-After (itself capped)."""
-    delay = min(interval * 2.0 ** min(failures - 1, 32), max(interval, MAX_BACKOFF))
-    if isinstance(error, ApiError):
-        delay = max(delay, cap_retry_after(error.retry_after) or 0.0)
-    return delay
+    """Doubling from the interval up to two intervals (back within two intervals of a fault
+    clearing); never sooner than Retry-After (itself capped)."""
+    retry_after = error.retry_after if isinstance(error, ApiError) else None
+    return backoff(interval, failures, RECOVERY_INTERVALS * interval, retry_after)
 
 
 class _Stop(Exception):

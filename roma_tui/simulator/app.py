@@ -178,6 +178,8 @@ class SimState:
         return self.anchor_ms + round(elapsed * self.speed)
 
     def _evaluate(self, spec: InstanceSpec, now_ms: int) -> InstanceState | None:
+        if spec.deleted_after is not None:  # its end is not final: it will be deleted
+            return evaluate(spec, self.anchor_ms, now_ms)
         final = self._final.get(spec.id)
         if final is not None:
             return final

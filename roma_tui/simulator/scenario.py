@@ -9,6 +9,9 @@ seconds after it started, with its `error_code` / `error_msg`, and the whole cre
 Progress grows evenly over the duration unless a `curve` says otherwise: points
 (time fraction, progress fraction) between (0, 0) and (1, 1), joined by straight lines, so a
 flat stretch is a stall and a steep one a jump (real progress does both).
+An instance with `deleted_after` is deleted that many seconds after its creation: it shows
+DELETING for the last DELETING_SECONDS, then it is gone (absent from the list, 404 for its
+progress). `churn_scenario` generates a project where instances come and go for days.
 
 The state of an instance is a pure function of the simulated time (`evaluate`): no background
 tasks. Imports nothing from roma_tui.
@@ -20,7 +23,7 @@ import itertools
 import random
 import tomllib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -70,6 +73,9 @@ DEFAULT_SUB_SERVICES: dict[str, tuple[tuple[str, float, float], ...]] = {
         ("mgr", 1680, 420),
     ),
 }
+
+
+DELETING_SECONDS = 120.0  # an instance being deleted shows DELETING this long, then is gone
 
 
 class ScenarioError(ValueError):
@@ -129,6 +135,7 @@ class InstanceSpec:
     report_end: bool = True  # False: the progress's `end_time` stays 0 once creation ended
     progress_lag: float = 0.0  # the creation progress shows the state this many s ago
     top_status: str | None = None  # the progress's top-level `status`, verbatim (a new word)
+    deleted_after: float | None = None  # seconds after its creation it is gone (None: never)
 
     @property
     def spec(self) -> str:
@@ -204,10 +211,18 @@ def created_ms(spec: InstanceSpec, anchor_ms: int) -> int:
 
 
 def evaluate(spec: InstanceSpec, anchor_ms: int, now_ms: int) -> InstanceState | None:
-    """The instance at simulated time `now_ms`, or None if it has not been created yet."""
+    """The instance at simulated time `now_ms`, or None if it does not exist (not created
+    yet, or deleted)."""
     created = created_ms(spec, anchor_ms)
     if now_ms < created:
         return None
+    if spec.deleted_after is not None:
+        gone = created + round(spec.deleted_after * 1000)
+        if now_ms >= gone:
+            return None
+        if now_ms >= gone - round(DELETING_SECONDS * 1000):
+            before = evaluate(replace(spec, deleted_after=None), anchor_ms, now_ms)
+            return None if before is None else replace(before, lifecycle="deleting")
     fail_at: int | None = None
     for sub in spec.sub_services:
         if sub.fail_after is not None:
@@ -368,6 +383,8 @@ def _instance(data: Any, where: str) -> InstanceSpec:
             kwargs["available_zones"] = tuple(str(z) for z in data["available_zones"])
         if "update_lag_ms" in data:
             kwargs["update_lag_ms"] = int(data["update_lag_ms"])
+        if "deleted_after" in data:
+            kwargs["deleted_after"] = float(data["deleted_after"])
         created_at = data.get("created_at_ms")
         return InstanceSpec(
             id=str(data["id"]),
@@ -474,6 +491,18 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def _fail_one(subs: list[SubServiceSpec], rng: random.Random) -> None:
+    """Make one of `subs` (drawn from `rng`) fail somewhere in its run, in place."""
+    victim = rng.randrange(len(subs))
+    sub = subs[victim]
+    subs[victim] = replace(
+        sub,
+        fail_after=sub.duration * rng.uniform(0.1, 0.9),
+        error_code="ROMA.00110500",
+        error_msg=f"Failed to create {sub.name}: insufficient resources in the zone.",
+    )
+
+
 def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
     """`n` instances for scale tests, generated deterministically (same n and seed, same data)."""
     rng = random.Random(seed)
@@ -488,16 +517,7 @@ def large_scenario(n: int = 2000, *, seed: int = 2000) -> Scenario:
             created = -rng.uniform(0, 3000)  # creating now, or just finished
         else:
             created = -rng.uniform(0, 86400)
-            victim = subs[rng.randrange(len(subs))]
-            subs[subs.index(victim)] = SubServiceSpec(
-                victim.name,
-                victim.start,
-                victim.duration,
-                step=5,
-                fail_after=victim.duration * rng.uniform(0.1, 0.9),
-                error_code="ROMA.00110500",
-                error_msg=f"Failed to create {victim.name}: insufficient resources in the zone.",
-            )
+            _fail_one(subs, rng)
         instances.append(
             InstanceSpec(
                 id=_uuid(rng),
@@ -596,5 +616,54 @@ def varied_scenario(n: int = 40, *, seed: int = 13) -> Scenario:
     return Scenario(
         name=f"varied-{n}",
         description=f"{n} creations with late starts, stalls, jumps and failures",
+        instances=tuple(instances),
+    )
+
+
+def churn_scenario(
+    days: float = 7.0,
+    *,
+    every: float = 7200.0,
+    lifetime: float = 86400.0,
+    fail_rate: float = 0.2,
+    seed: int = 7,
+) -> Scenario:
+    """A project where instances come and go for `days` simulated days: one ordered every
+    `every` seconds (from `lifetime` before the start), a `fail_rate` share of them failing,
+    each deleted `lifetime` seconds after its order; plus two that run all along. At any
+    moment about `lifetime / every` exist (12 by default): what a week of a busy team's
+    orders looks like to a monitor left open (bench/soak.py). Generated deterministically."""
+    rng = random.Random(seed)
+    instances: list[InstanceSpec] = [
+        InstanceSpec(
+            id=_uuid(rng),
+            name=f"roma-prod-{n}",
+            type="platinum",
+            sub_services=tuple(
+                SubServiceSpec(name, s, d) for name, s, d in DEFAULT_SUB_SERVICES["platinum"]
+            ),
+            created=-30 * 86400.0,
+        )
+        for n in (1, 2)
+    ]
+    count = int((days * 86400 + lifetime) // every) + 1
+    for i in range(count):
+        type_ = INSTANCE_TYPES[rng.randrange(len(INSTANCE_TYPES))]
+        subs = [SubServiceSpec(name, s, d, step=5) for name, s, d in DEFAULT_SUB_SERVICES[type_]]
+        if rng.random() < fail_rate:
+            _fail_one(subs, rng)
+        instances.append(
+            InstanceSpec(
+                id=_uuid(rng),
+                name=f"roma-churn-{i:04d}",
+                type=type_,
+                sub_services=tuple(subs),
+                created=round(i * every - lifetime, 3),
+                deleted_after=lifetime,
+            )
+        )
+    return Scenario(
+        name=f"churn-{days:g}d",
+        description=f"instances ordered every {every:g} s and deleted after {lifetime:g} s",
         instances=tuple(instances),
     )

@@ -28,6 +28,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -37,6 +38,7 @@ from roma_tui.api.errors import ApiError
 from roma_tui.clock import Clock, SystemClock
 from roma_tui.monitor.domain import Place, Status
 from roma_tui.monitor.live import Transition
+from roma_tui.monitor.present import first_of
 from roma_tui.monitor.snapshot import Feed, Snapshot
 from roma_tui.monitor.view import InstanceView, ViewCache
 from roma_tui.tui.errors_screen import ErrorLog, ErrorsScreen
@@ -338,6 +340,20 @@ class RomaApp(App[int]):
         if self.options.desktop is not None:
             self.options.desktop(notice)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notification, safe for outside text: each line cleaned, and never parsed
+        as markup (whatever `markup` says), so a name like `[@click=app.quit]x` is only text."""
+        shown = "\n".join(clean(line) for line in message.split("\n"))
+        super().notify(shown, title=clean(title), severity=severity, timeout=timeout, markup=False)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             error = event.worker.error
@@ -538,7 +554,8 @@ class RomaApp(App[int]):
         if feed is None:
             return None
         stale = monitor.progress_stale(instance_id, now)
-        if feed.error is None and not stale:
+        waiting = monitor.waiting(instance_id, now)
+        if feed.error is None and not stale and waiting is None:
             return None
         return feed_text(
             "progress",
@@ -547,6 +564,8 @@ class RomaApp(App[int]):
             feed.next_due if feed.error is not None else None,
             now,
             stale,
+            frozen=monitor.paused,
+            waiting=waiting,
         )
 
     def _status_text(self, now: datetime) -> Text:
@@ -562,6 +581,8 @@ class RomaApp(App[int]):
             text.append("⏸ paused", style="bold reverse")
         elif feed.error is not None:
             text.append("✖ failing", style="bold red")
+        elif monitor.waiting(None, now) is not None:
+            text.append("⏳ slow", style="bold yellow")
         elif monitor.list_stale(now):
             text.append("⚠ stale", style="bold yellow")
         elif feed.updated is None:
@@ -573,20 +594,29 @@ class RomaApp(App[int]):
         # what time the data is from, and why it is not newer.
         paused = snapshot.paused
         list_stale = monitor.list_stale(now)
-        if paused or feed.error is not None or list_stale:
+        waiting = monitor.waiting(None, now)
+        if paused or feed.error is not None or list_stale or waiting is not None:
             text.append("  ")
-            text.append_text(self._feed_part("list", feed, now, list_stale))
+            text.append_text(self._feed_part("list", feed, now, list_stale, paused, waiting))
         selected = self._table.selected_id
         pfeed = snapshot.progress_feeds.get(selected) if selected is not None else None
         if selected is not None and pfeed is not None:
             stale = monitor.progress_stale(selected, now)
-            if paused or pfeed.error is not None or stale:
+            waiting = monitor.waiting(selected, now)
+            if paused or pfeed.error is not None or stale or waiting is not None:
                 text.append("  ")
-                text.append_text(self._feed_part("progress", pfeed, now, stale))
+                text.append_text(self._feed_part("progress", pfeed, now, stale, paused, waiting))
         return text
 
     @staticmethod
-    def _feed_part(label: str, feed: Feed, now: datetime, stale: bool) -> Text:
+    def _feed_part(
+        label: str,
+        feed: Feed,
+        now: datetime,
+        stale: bool,
+        frozen: bool,
+        waiting: timedelta | None,
+    ) -> Text:
         return feed_text(
             label,
             feed.updated,
@@ -595,6 +625,8 @@ class RomaApp(App[int]):
             now,
             stale,
             compact=True,
+            frozen=frozen,
+            waiting=waiting,
         )
 
     def _update_titles(self) -> None:
@@ -604,7 +636,9 @@ class RomaApp(App[int]):
         table = self._table
         total = len(self._order)
         shown = table.row_count
-        count = f"{shown}/{total}" if self.filter_text else f"{total}"
+        cut = self.monitor.snapshot.cut  # the server has more than roma-tui lists
+        held = first_of(*cut) if cut is not None else f"{total}"
+        count = f"{shown} of {held}" if self.filter_text else held
         title = f"Instances ({count}) · sort: {self.sort}"
         if self.filter_text:
             title += f" · filter: {clean(self.filter_text, 20)}"
@@ -770,7 +804,6 @@ class RomaApp(App[int]):
                 f"{when(held, date=False, zone=True)} (in {duration(held - now)})",
                 severity="warning",
                 timeout=5,
-                markup=False,
             )
             return
         self.monitor.refresh_now()
@@ -810,7 +843,7 @@ class RomaApp(App[int]):
             self.notify("No instance selected", severity="warning", timeout=3)
             return
         self.copy_to_clipboard(selected)
-        self.notify(f"Copied {clean(selected)}", timeout=3, markup=False)
+        self.notify(f"Copied {selected}", timeout=3)
 
     def action_errors(self) -> None:
         if not isinstance(self.screen, ErrorsScreen):

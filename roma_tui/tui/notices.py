@@ -67,7 +67,7 @@ def summarise(ended: Sequence[InstanceView]) -> Notice | None:
             f"{printable(view.name or view.id, NAME_CHARS)} — {printable(reason, REASON_CHARS)}"
         )
     elif failed:
-        lines.append(f"failed: {_names(failed)}")
+        lines.append(f"failed: {_names(failed)}" if other else _names(failed))
     if other:
         lines.append(f"{_names(other)}: {printable(other[0].status.meaning, REASON_CHARS)}")
     if running and not failed and not other:

@@ -3,10 +3,16 @@
 The words and numbers come from roma_tui.monitor.present (shared with the scripting
 commands); this module adds what is the TUI's own: styles, symbols, fixed-width cells.
 
-Everything that reaches a widget from the API goes through `safe()`, so a name like
-`[bold]x` or one holding escape sequences is shown literally. Symbols carry the meaning and
-colour only reinforces it, so the screen reads the same with NO_COLOR.
-Imports rich and roma_tui.monitor only; never textual or httpx.
+Text from outside (instance names, descriptions, error messages, sub-service names, what the
+user types, the configuration) reaches the screen one way: cleaned by `clean` (the project's
+one `terminal_safe`: no escape sequence or control character survives) inside a Rich `Text`
+(`safe()`, or a `Text` built from `clean()` pieces), which no widget parses as markup. A `str`
+handed to a widget, a border title or a notification would be parsed as Textual markup (so
+`[@click=app.quit]x` would be a button): only our own constant strings go there, and
+`RomaApp.notify` cleans every message and turns markup off. tests/test_hostile_text.py feeds
+every renderable hostile strings. Symbols carry the meaning and colour only reinforces it, so
+the screen reads the same with NO_COLOR.
+Imports rich, roma_tui.monitor and roma_tui.api.safetext only; never textual or httpx.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from datetime import datetime
 
 from rich.text import Text
 
+from roma_tui.api.safetext import terminal_safe
 from roma_tui.monitor import present
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import UNKNOWN, bar_fill
@@ -81,11 +88,13 @@ SUB_STYLE: dict[SubState, str] = {
 _TYPE_SHORT = {"basic": "basic", "professional": "pro", "enterprise": "ent", "platinum": "plat"}
 
 
-clean = present.printable
+clean = terminal_safe
+"""Outside text as a `str` that cannot act on a terminal (cut to `limit` with an ellipsis),
+to go into a `Text`: never straight into a widget, a title or a notification."""
 
 
 def safe(value: object, style: str = "", limit: int | None = None) -> Text:
-    """API text as a `Text` (never parsed as markup)."""
+    """Outside text as a `Text`: cleaned, and never parsed as markup."""
     return Text(clean(value, limit), style=style, no_wrap=limit is not None, end="")
 
 

@@ -98,9 +98,18 @@ class HelpScreen(ModalScreen[None]):
 
 
 def raw_json(raw: object) -> str:
-    """Pretty JSON, with every control character escaped or removed."""
+    """Pretty JSON as the server sent it, harmless: every character that could act on a
+    terminal (an escape, a bidi override, any control or format character) is written as its
+    JSON escape (`\\u001b`, `\\u202e`), so the view shows what was sent and obeys none of it."""
     text = json.dumps(raw, indent=2, ensure_ascii=False, sort_keys=False, default=str)
-    return "\n".join(clean(line) for line in text.split("\n"))
+    return "\n".join(
+        line if clean(line) == line else "".join(_escaped(ch) for ch in line)
+        for line in text.split("\n")
+    )
+
+
+def _escaped(char: str) -> str:
+    return char if clean(char) == char else json.dumps(char)[1:-1]
 
 
 class RawScreen(ModalScreen[None]):

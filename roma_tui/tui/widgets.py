@@ -253,7 +253,7 @@ def detail_header(view: InstanceView, width: int, note: Text | None = None) -> T
     as the width allows, so that at 80x24 a failure's reason shows without scrolling."""
     inst, status = view.instance, view.status.status
     header = Text(end="")
-    header.append(clean(inst.name or "—"), style="bold")
+    header.append(clean(inst.name or "—", width), style="bold")  # one line: the rest must show
     header.append("  ")
     header.append_text(status_text(view.status))
     header.append("\n")
@@ -298,15 +298,24 @@ def feed_text(
     stale: bool,
     *,
     compact: bool = False,
+    frozen: bool = False,
+    waiting: timedelta | None = None,
 ) -> Text:
     """'list 12:01:43', 'list 12:01:43 ⚠ stale', 'list ✖ <error> · retry 12:02:03 · last good
-    12:01:43': the time the data is from, never an age that would tick every second."""
+    12:01:43': the time the data is from, never an age that would tick every second. With
+    `waiting` (a request slow to answer): '... · ⏳ slow: no answer for 25s'.
+
+    `frozen` (paused): nothing is retried, so no retry time.
+    """
     text = Text(end="")
     text.append(f"{label} ", style="dim")
+    slow = f" · ⏳ slow: no answer for {duration(waiting)}" if waiting is not None else ""
     if error is not None:
         text.append("✖ ", style="bold red")
         text.append(clean(error, 240 if compact else None), style="red")
-        if next_due is not None:
+        if slow and not frozen:  # the next try is on its way, and slow too
+            text.append(slow, style="bold yellow")
+        elif next_due is not None and not frozen:
             text.append(f" · retry {clock_time(next_due, now)}", style="dim")
         if updated is not None:
             text.append(
@@ -314,6 +323,8 @@ def feed_text(
             )
         return text
     text.append(clock_time(updated, now, unknown="not yet"), style="bold yellow" if stale else "")
-    if stale:
+    if slow and not frozen:  # why it is getting stale
+        text.append(slow, style="bold yellow")
+    elif stale:
         text.append(" ⚠ stale", style="bold yellow reverse")
     return text
