@@ -15,7 +15,7 @@ from roma_tui.clock import FakeClock
 from roma_tui.demo import DEMO_REGION, demo_history, simulator_client
 from roma_tui.monitor.domain import CreationProgress, Status, SubService
 from roma_tui.monitor.eta import Typical
-from roma_tui.monitor.present import eta_phrase, minutes, stall_phrase, usual_phrase
+from roma_tui.monitor.present import duration, eta_phrase, minutes, stall_phrase, usual_phrase
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.view import STALL_WATCHED, InstanceView, SubState, instance_view
 from roma_tui.scripting import load_schema, run_status, run_wait
@@ -135,6 +135,14 @@ def test_how_it_compares_with_history_and_when_it_is_slower() -> None:
     late_text = comparison_text(late)
     assert late_text is not None and late_text.plain.endswith("slower than usual")
     assert view_at(steady(1080), 1080).usual is None  # no history: nothing to compare
+
+
+def test_the_time_so_far_is_the_elapsed_time_shown() -> None:
+    # 10m40s in: the list and the detail say "10m"; the comparison must not say "11 min"
+    view = view_at(steady(640), 640, USUAL)
+    assert duration(view.elapsed, coarse=True) == "10m"
+    text = comparison_text(view)
+    assert text is not None and text.plain.startswith("10 min so far;"), text.plain
 
 
 def test_eta_phrases_agree_in_every_front_end() -> None:

@@ -73,17 +73,22 @@ def duration(delta: timedelta | None, *, coarse: bool = False, unknown: str = UN
     return f"{days}d{hours:02d}h"
 
 
-def _whole_minutes(span: timedelta, up: bool = False) -> int:
+def _whole_minutes(span: timedelta, up: bool = False, down: bool = False) -> int:
     seconds = max(0.0, span.total_seconds())
+    if down:
+        return int(seconds // 60)
     return int(-(-seconds // 60) if up else (seconds + 30) // 60)
 
 
-def minutes(span: timedelta | None, *, unknown: str = UNKNOWN, bare: bool = False) -> str:
+def minutes(
+    span: timedelta | None, *, unknown: str = UNKNOWN, bare: bool = False, down: bool = False
+) -> str:
     """A span as a person says it: `<1 min`, `18 min`, `2h05m` (`bare`: `18`, no unit, for
-    the second of two minute counts)."""
+    the second of two minute counts). Rounded; `down`: whole minutes passed, as `duration`
+    counts a running time (so "10 min so far" beside "elapsed 10m", never "11 min")."""
     if span is None:
         return unknown
-    whole = _whole_minutes(span)
+    whole = _whole_minutes(span, down=down)
     if whole < 1:
         return "<1 min"
     if whole < 100:
@@ -141,9 +146,9 @@ def usual_phrase(
     if elapsed is None:
         head = ""
     elif so_far:
-        head = f"{minutes(elapsed)} so far; "
+        head = f"{minutes(elapsed, down=True)} so far; "
     else:
-        head = f"took {minutes(elapsed)}; "
+        head = f"took {minutes(elapsed, down=True)}; "
     same_unit = _whole_minutes(median) < 100 and _whole_minutes(p90) < 100
     return (
         f"{head}{printable(kind)} in {printable(region)} usually takes {minutes(median)}, "
