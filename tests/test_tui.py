@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import view_of
+from helpers import screen_lines, view_of
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -229,6 +229,34 @@ async def test_sort_cycles_and_is_remembered(pilot: Pilot[int], tmp_path: Path) 
     assert app.sort == "created"
     assert app.monitor is not None
     assert load_state(tmp_path / "state", app.monitor.place).sort == "created"
+
+
+async def test_the_sort_shows_its_column_and_direction_and_reverses(
+    pilot: Pilot[int], tmp_path: Path
+) -> None:
+    app = pilot.app
+    assert isinstance(app, RomaApp)
+    header = screen_lines(app)[1:3]
+    assert "sort: name ↑" in header[0] and "Name ↑" in header[1]
+    ascending = names(app)
+    await pilot.press("S")  # shift+s: the other way round
+    await settle(pilot)
+    assert names(app) == ascending[::-1]
+    header = screen_lines(app)[1:3]
+    assert "sort: name ↓" in header[0] and "Name ↓" in header[1] and "Status ↑" not in header[1]
+    assert app.monitor is not None
+    saved = load_state(tmp_path / "state", app.monitor.place)
+    assert (saved.sort, saved.reverse) == ("name", True)
+    await pilot.press("s")  # another sort starts in its own direction
+    await settle(pilot)
+    header = screen_lines(app)[1:3]
+    assert "sort: status ↑" in header[0] and "Status ↑" in header[1] and "Name ↓" not in header[1]
+    statuses = [row_of(app, n)["status"] for n in names(app)]
+    assert statuses[0] == "✖ failed"
+    await pilot.press("S")
+    await settle(pilot)
+    statuses = [row_of(app, n)["status"] for n in names(app)]
+    assert statuses[-1] == "✖ failed" and "Status ↓" in screen_lines(app)[2]
 
 
 async def test_pause_stops_polling_and_resume_restarts(

@@ -50,7 +50,7 @@ from roma_tui.tui.notices import Notice, summarise
 from roma_tui.tui.render import clean, duration, when
 from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
 from roma_tui.tui.signals import ExitOnSignal
-from roma_tui.tui.state import SORTS, UiState, load_state, save_state
+from roma_tui.tui.state import SORTS, UiState, load_state, save_state, sort_arrow
 from roma_tui.tui.widgets import DetailPane, feed_text, ticking
 
 if TYPE_CHECKING:
@@ -157,6 +157,7 @@ class MainScreen(Screen[None]):
         # they land in the filter box (see action_filter)
         Binding("slash", "app.filter", "Filter", priority=True),
         Binding("s", "app.cycle_sort", "Sort"),
+        Binding("S", "app.reverse_sort", "Reverse sort", show=False),
         Binding("r", "app.refresh", "Refresh"),
         Binding("p", "app.pause", "Pause"),
         Binding("p", "app.resume", "Resume"),  # one of the two is shown: check_action
@@ -215,6 +216,7 @@ class RomaApp(App[int]):
         self.place = monitor.place if monitor is not None else Place("", "")
         state = load_state(options.state_dir, self.place)
         self.sort = state.sort
+        self.sort_reverse = state.reverse
         self._wanted_selection = state.selected
         self._saved = state
         self.filter_text = state.filter
@@ -441,7 +443,7 @@ class RomaApp(App[int]):
             for iid in self._order
             if iid in self._views and (not needle or _matches(self._views[iid], needle))
         ]
-        views.sort(key=lambda v: _sort_key(self.sort, v))
+        views.sort(key=lambda v: _sort_key(self.sort, v), reverse=self.sort_reverse)
         return views
 
     @property
@@ -639,7 +641,9 @@ class RomaApp(App[int]):
         cut = self.monitor.snapshot.cut  # the server has more than roma-tui lists
         held = first_of(*cut) if cut is not None else f"{total}"
         count = f"{shown} of {held}" if self.filter_text else held
-        title = f"Instances ({count}) · sort: {self.sort}"
+        arrow = sort_arrow(self.sort, self.sort_reverse)
+        title = f"Instances ({count}) · sort: {self.sort} {arrow}"
+        table.show_sort(self.sort, arrow)
         if self.filter_text:
             title += f" · filter: {clean(self.filter_text, 20)}"
         # setting a border title repaints the whole pane, whether the text changed or not
@@ -723,7 +727,10 @@ class RomaApp(App[int]):
 
     def _remember(self, *, selected: str | None = None) -> None:
         state = UiState(
-            selected=selected or self._saved.selected, sort=self.sort, filter=self.filter_text
+            selected=selected or self._saved.selected,
+            sort=self.sort,
+            filter=self.filter_text,
+            reverse=self.sort_reverse,
         )
         if state != self._saved:
             self._saved = state
@@ -789,9 +796,17 @@ class RomaApp(App[int]):
         self.sort = (
             SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else "name"
         )
+        self.sort_reverse = False
+        self._sorted()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._sorted()
+
+    def _sorted(self) -> None:
         self._relist()
         self._remember()
-        self.notify(f"Sorted by {self.sort}", timeout=2)
+        self.notify(f"Sorted by {self.sort} {sort_arrow(self.sort, self.sort_reverse)}", timeout=2)
 
     def action_refresh(self) -> None:
         if self.monitor is None:
@@ -902,6 +917,7 @@ class RomaApp(App[int]):
             ("Refresh now", "Poll the instance list and progress now", self.action_refresh),
             ("Pause / resume polling", "Freeze or unfreeze the data", self.action_toggle_pause),
             ("Cycle sort", "name → status → progress → created", self.action_cycle_sort),
+            ("Reverse sort", "The same sort, the other way round", self.action_reverse_sort),
             ("Filter instances", "By name, id or status", self.action_filter),
             ("Copy instance id", "Copy the selected id to the clipboard", self.action_copy_id),
             ("Raw JSON", "The last creation-progress response", self.action_raw),

@@ -174,6 +174,13 @@ def row_cells(view: InstanceView, columns: Sequence[Column]) -> list[Text]:
     return cells
 
 
+def _label(column: Column, arrow: str | None) -> str:
+    """A column's header cell: its label, with the sort's arrow when it is sorted by."""
+    label = column.label if arrow is None else f"{column.label} {arrow}"
+    label = label[: column.width]
+    return label.rjust(column.width) if column.right else label.ljust(column.width)
+
+
 def _join(cells: Iterable[Text], mark: str = " ") -> Text:
     line = Text(mark, end="", no_wrap=True)
     first = True
@@ -265,6 +272,7 @@ class InstanceList(ScrollView, can_focus=True):
         # the line last drawn for each row on screen
         self._drawn: dict[str, _Drawn] = {}
         self._styles: dict[str, Style] = {}  # base, cursor, header: Textual's are costly to get
+        self._sort: tuple[str, str] | None = None  # the sorted column's key, and its arrow
         self.paints = 0  # rows rendered since mounting (tests check what an idle tick costs)
 
     # --- reading -------------------------------------------------------------------------
@@ -422,9 +430,17 @@ class InstanceList(ScrollView, can_focus=True):
         strip = Strip(Segment.apply_style(segments, style), text.cell_len)
         return strip.adjust_cell_length(width, style)
 
+    def show_sort(self, key: str, arrow: str) -> None:
+        """Mark the column the rows are sorted by (`key`, when it is a column) with `arrow`."""
+        if (key, arrow) != self._sort:
+            self._sort = (key, arrow)
+            self.refresh(Region(0, 0, self._row_width, 1))
+
     def _header(self) -> Strip:
+        sort = self._sort
         labels = (
-            c.label.rjust(c.width) if c.right else c.label.ljust(c.width) for c in self._columns
+            _label(c, sort[1] if sort is not None and sort[0] == c.key else None)
+            for c in self._columns
         )
         text = _join(Text(label, end="") for label in labels)
         return self._strip(text, self._style("instance-list--header"), self._row_width)

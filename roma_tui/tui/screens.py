@@ -30,7 +30,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓  j k", "move through the instances"),
     ("enter", "focus the detail pane (tab / shift+tab move focus)"),
     ("/", "filter by name, id or status (escape clears)"),
-    ("s", "cycle the sort: name, status, progress, created"),
+    ("s / S", "cycle the sort: name, status, progress, created / reverse it"),
     ("r", "refresh now"),
     ("p", "pause / resume polling"),
     ("c", "copy the selected instance id (OSC 52)"),

@@ -20,12 +20,23 @@ from typing import Any
 
 from roma_tui.monitor.domain import Place
 
-__all__ = ["SORTS", "STATE_FILE", "UiState", "load_state", "save_state"]
+__all__ = [
+    "SORTS",
+    "SORT_ARROWS",
+    "STATE_FILE",
+    "UiState",
+    "load_state",
+    "save_state",
+    "sort_arrow",
+]
 
 log = logging.getLogger("roma_tui.tui")
 
 STATE_FILE = "tui-state.json"
 SORTS: tuple[str, ...] = ("name", "status", "progress", "created")
+# each sort's own direction: names A to Z, the most urgent status first, the least progress
+# first, the newest first; `UiState.reverse` turns it round
+SORT_ARROWS = {"name": "↑", "status": "↑", "progress": "↑", "created": "↓"}
 MAX_PLACES = 50  # the oldest places are forgotten beyond this
 MAX_FILTER = 200
 
@@ -35,6 +46,13 @@ class UiState:
     selected: str | None = None
     sort: str = "name"
     filter: str = ""
+    reverse: bool = False  # the sort the other way round
+
+
+def sort_arrow(sort: str, reverse: bool) -> str:
+    """↑ or ↓: the direction a sort is shown with."""
+    natural = SORT_ARROWS.get(sort, "↑")
+    return ("↓" if natural == "↑" else "↑") if reverse else natural
 
 
 def _key(place: Place) -> str:
@@ -61,6 +79,7 @@ def load_state(state_dir: Path | None, place: Place) -> UiState:
         selected=selected if isinstance(selected, str) and selected else None,
         sort=sort if isinstance(sort, str) and sort in SORTS else "name",
         filter=text[:MAX_FILTER] if isinstance(text, str) else "",
+        reverse=data.get("reverse") is True,
     )
 
 
@@ -74,6 +93,7 @@ def save_state(state_dir: Path | None, place: Place, state: UiState) -> None:
             "selected": state.selected,
             "sort": state.sort,
             "filter": state.filter,
+            "reverse": state.reverse,
         }
         while len(places) > MAX_PLACES:
             places.pop(next(iter(places)))  # the least recently saved
