@@ -175,8 +175,17 @@ async def test_the_header_says_what_is_watched_and_how_things_stand(pilot: Pilot
     await pilot.resize_terminal(80, 24)
     await settle(pilot)
     narrow = header_text(app)
-    assert "failed" in narrow and "running" in narrow  # the context gives way first
-    assert len(narrow) <= 80
+    assert narrow.startswith("profile demo") and "failed" in narrow and "running" in narrow
+    assert "token" not in narrow and len(narrow) <= 80  # the context gives way first
+    # narrower: the counts lose their words before the context loses its first part
+    await pilot.resize_terminal(60, 24)
+    await settle(pilot)
+    narrower = header_text(app)
+    assert narrower.startswith("profile demo") and "failed" not in narrower, narrower
+    for word, symbol in (("failed", "✖"), ("creating", "◐"), ("running", "●")):
+        count = sum(v.status.status.value == word for v in views)
+        assert f"{symbol} {count}" in narrower
+    assert len(narrower) <= 60
 
 
 async def test_a_rejected_token_is_not_an_empty_project(

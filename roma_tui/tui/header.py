@@ -5,7 +5,8 @@ default, the refresh interval. Right: counts per status (`3 creating · 1 failed
 1 error`) and how the creations under way stand (their average progress and when the last
 should end, or that one is stalled). Everything comes from the view model's views; nothing here
 ticks with the clock, so an idle screen repaints nothing. When the line is too short, the
-context gives way before the counts.
+context gives way before the counts, and on a narrow screen the counts lose their words
+(`✖ 1 · ◐ 6 27% ~16:01 · ● 4`) before the context loses its first part.
 Imports textual, rich and roma_tui.monitor; never httpx.
 """
 
@@ -63,32 +64,40 @@ def context_parts(
     return parts
 
 
-def standing(views: Iterable[InstanceView]) -> Text:
+def standing(views: Iterable[InstanceView]) -> tuple[Text, Text]:
     """`2 failed · 3 creating 41%, all done ~12:40 · 20 running`: the view model's overview
-    of the project, counts first, in colour."""
+    of the project, counts first, in colour; and the same in short, for narrow screens
+    (`✖ 2 · ◐ 3 41% ~12:40 · ● 20`: the symbols are the list's)."""
     seen = overview(views)
-    text = Text(end="", no_wrap=True, overflow="ellipsis")
+    full = Text(end="", no_wrap=True, overflow="ellipsis")
+    short = Text(end="", no_wrap=True, overflow="ellipsis")
     for status in _ORDER:
         n = seen.counts.get(status, 0)
         if not n:
             continue
-        if text.plain:
-            text.append(" · ", style="dim")
-        text.append(f"{STATUS_SYMBOL[status]} {n} {status.value}", style=STATUS_STYLE[status])
+        if full.plain:
+            full.append(" · ", style="dim")
+            short.append(" · ", style="dim")
+        full.append(f"{STATUS_SYMBOL[status]} {n} {status.value}", style=STATUS_STYLE[status])
+        short.append(f"{STATUS_SYMBOL[status]} {n}", style=STATUS_STYLE[status])
         if status is Status.CREATING:
-            text.append(_creations(seen), style="dim")
-    if not text.plain:
-        text.append("no instances", style="dim")
-    return text
+            full.append(_creations(seen), style="dim")
+            short.append(_creations(seen, short=True), style="dim")
+    if not full.plain:
+        full.append("no instances", style="dim")
+        short.append("no instances", style="dim")
+    return full, short
 
 
-def _creations(seen: Overview) -> str:
-    """` 41%, all done ~12:40` or ` 41%, 1 stalled`: how the creations under way stand."""
+def _creations(seen: Overview, *, short: bool = False) -> str:
+    """` 41%, all done ~12:40` or ` 41%, 1 stalled` (short: ` 41% ~12:40`): how the
+    creations under way stand."""
     part = "" if seen.creating_progress is None else f" {seen.creating_progress}%"
     if seen.stalled:
         return f"{part}, {seen.stalled} stalled"
     if seen.all_done_at is not None:
-        return f"{part}, all done ~{wall_time(seen.all_done_at, date=False)[:5]}"
+        done = wall_time(seen.all_done_at, date=False)[:5]
+        return f"{part} ~{done}" if short else f"{part}, all done ~{done}"
     return part
 
 
@@ -106,20 +115,25 @@ class ContextHeader(Static):
     def __init__(self, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self._shown: tuple[str, tuple[object, ...]] | None = None
-        self._given: tuple[Sequence[str], Text] | None = None
+        self._given: tuple[Sequence[str], tuple[Text, Text]] | None = None
 
-    def show(self, context: Sequence[str], counts: Text) -> None:
+    def show(self, context: Sequence[str], counts: tuple[Text, Text]) -> None:
+        """`context` (most important first) on the left, `counts` (in full, and short) on the
+        right: in full while the context's first part fits beside them."""
         self._given = (context, counts)
         width = self.content_region.width or 80
-        room = max(0, width - counts.cell_len - 3)
+        full, short = counts
+        first = cell_len(context[0]) if context else 0
+        counts_shown = full if width - full.cell_len - 3 >= first else short
+        room = max(0, width - counts_shown.cell_len - 3)
         parts = list(context)
         while parts and cell_len(" · ".join(parts)) > room:
             parts.pop()  # the least important first
         line = Text(end="", no_wrap=True, overflow="ellipsis")
         line.append(" · ".join(parts), style="bold")
-        gap = max(1, width - line.cell_len - counts.cell_len)
+        gap = max(1, width - line.cell_len - counts_shown.cell_len)
         line.append(" " * gap)
-        line.append_text(counts)
+        line.append_text(counts_shown)
         key = (line.plain, tuple(line.spans))
         if self._shown == key:
             return
