@@ -21,8 +21,9 @@ from rich.text import Text
 
 from roma_tui.monitor import present
 from roma_tui.monitor.domain import Status
+from roma_tui.monitor.palette import STATUS_STYLE, SUB_STYLE
 from roma_tui.monitor.present import eta_phrase, printable, stall_phrase, usual_phrase
-from roma_tui.monitor.view import InstanceView, StatusView, SubState
+from roma_tui.monitor.view import InstanceView, StatusView
 
 __all__ = [
     "BAR_WIDTH",
@@ -38,26 +39,6 @@ __all__ = [
 
 BAR_WIDTH = 20
 PLAIN_WIDTH = 80
-
-_STATUS_STYLES: dict[Status, str] = {
-    Status.CREATING: "yellow",
-    Status.RUNNING: "green",
-    Status.FAILED: "bold red",
-    Status.ERROR: "bold dark_orange",
-    Status.CHANGING: "cyan",
-    Status.FROZEN: "bright_blue",
-    Status.DELETING: "magenta",
-    Status.DELETED: "dim",
-    Status.UNKNOWN: "dim",
-}
-_SUB_STYLES: dict[SubState, str] = {
-    SubState.WAITING: "dim",
-    SubState.CREATING: "yellow",
-    SubState.DONE: "green",
-    SubState.FAILED: "bold red",
-    SubState.STOPPED: "dim",
-    SubState.UNKNOWN: "dim",
-}
 
 
 # -- consoles ------------------------------------------------------------------------------
@@ -146,7 +127,7 @@ def _bar(percent: int, style: str, plain: bool, width: int = BAR_WIDTH) -> Text:
 
 
 def _status_text(status: StatusView, plain: bool) -> Text:
-    return Text(printable(status.word), style="" if plain else _STATUS_STYLES[status.status])
+    return Text(printable(status.word), style="" if plain else STATUS_STYLE[status.status])
 
 
 # -- renderables -----------------------------------------------------------------------------
@@ -220,7 +201,7 @@ def instance_lines(views: list[InstanceView], *, plain: bool, width: int | None)
             else:
                 view = views[index - 1]
                 start = name_w + len(_GAP) * 3 + id_w + col_w[0]
-                styled.stylize(_STATUS_STYLES[view.status.status], start, start + col_w[1])
+                styled.stylize(STATUS_STYLE[view.status.status], start, start + col_w[1])
         out.append(styled)
     return out
 
@@ -308,7 +289,7 @@ def detail_renderable(view: InstanceView, now: datetime, *, plain: bool) -> Grou
         name = name if len(name) <= name_width else name[: name_width - 1] + "~"
         line.append(name.ljust(name_width))
         line.append(" ")
-        style = _SUB_STYLES[sub.state]
+        style = SUB_STYLE[sub.state]
         line.append_text(_bar(sub.progress, style, plain))
         line.append(f" {sub.progress:>3}% ")
         line.append(sub.state.value.ljust(9), style="" if plain else style)

@@ -24,6 +24,7 @@ from rich.text import Text
 from roma_tui.api.safetext import terminal_safe
 from roma_tui.monitor import present
 from roma_tui.monitor.domain import Status
+from roma_tui.monitor.palette import STATUS_STYLE, SUB_STYLE
 from roma_tui.monitor.present import UNKNOWN, bar_fill
 from roma_tui.monitor.view import StatusView, SubState
 
@@ -55,18 +56,6 @@ STATUS_SYMBOL: dict[Status, str] = {
     Status.UNKNOWN: "?",
 }
 
-STATUS_STYLE: dict[Status, str] = {
-    Status.CREATING: "yellow",
-    Status.RUNNING: "green",
-    Status.FAILED: "bold red",
-    Status.ERROR: "bold dark_orange",
-    Status.CHANGING: "cyan",
-    Status.FROZEN: "bright_blue",
-    Status.DELETING: "dim magenta",  # going away: calm, never the failure's red
-    Status.DELETED: "dim",
-    Status.UNKNOWN: "dim",
-}
-
 SUB_SYMBOL: dict[SubState, str] = {
     SubState.WAITING: "·",
     SubState.CREATING: "◐",
@@ -74,15 +63,6 @@ SUB_SYMBOL: dict[SubState, str] = {
     SubState.FAILED: "✖",
     SubState.STOPPED: "■",
     SubState.UNKNOWN: "?",
-}
-
-SUB_STYLE: dict[SubState, str] = {
-    SubState.WAITING: "dim",
-    SubState.CREATING: "yellow",
-    SubState.DONE: "green",
-    SubState.FAILED: "bold red",
-    SubState.STOPPED: "dim",
-    SubState.UNKNOWN: "dim",
 }
 
 _TYPE_SHORT = {"basic": "basic", "professional": "pro", "enterprise": "ent", "platinum": "plat"}
