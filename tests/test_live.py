@@ -19,6 +19,7 @@ from roma_tui.api.client import RomaClient
 from roma_tui.api.errors import ApiError, AuthError, NotFoundError, RomaError, TransportError
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import FakeClock
+from roma_tui.monitor.budget import ONE_SHOT_BURST, ONE_SHOT_RATE
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.live import Job, Monitor, Transition
 from roma_tui.monitor.snapshot import Feed, Snapshot
@@ -640,11 +641,37 @@ async def test_the_end_of_a_creation_jumps_the_queue(api: FakeApi, clock: FakeCl
     api.set_progress("i250", "CREATE_FAILED", 70, error=("ROMA.0042", "no quota"))
     transitions = await run_for(monitor, clock, 6)  # the list at t=30
     assert [(t.instance_id, t.new) for t in transitions] == [("i250", Status.FAILED)]
-    assert api.times("progress", "i250") == [31]  # the next request the budget allows
+    # at once, with the list that saw it: the details of an end have a budget of their own
+    assert api.times("progress", "i250") == [30]
     view = instance_view(monitor.snapshot, "i250", clock.now())
     assert view is not None and view.reason is not None
     failed = [s for s in view.sub_services if s.state is SubState.FAILED]
     assert failed[0].error_code == "ROMA.0042"
+
+
+async def test_many_creations_ending_together_are_all_explained_within_a_minute(
+    api: FakeApi, clock: FakeClock
+) -> None:
+    for n in range(300):
+        api.add(f"i{n:03d}", "CREATING")
+    monitor = Monitor(api, clock, interval=10)
+    await run_for(monitor, clock, 25)
+    ended = [f"i{n:03d}" for n in range(245)]
+    for iid in ended:
+        api.set_list_status(iid, "RUNNING")
+        api.set_progress(iid, "RUNNING", 100)
+    api.calls.clear()
+    transitions = await run_for(monitor, clock, 60)  # the list sees them all at t=30
+    assert {t.instance_id for t in transitions} == set(ended)
+    fetched = {i: min(api.times("progress", i)) for i in ended}
+    per_second = Counter(fetched.values())
+    # a burst at once (and the one whose turn it was anyway), then a few a second
+    assert ONE_SHOT_BURST <= per_second[30] <= ONE_SHOT_BURST + 1
+    assert max(n for t, n in per_second.items() if t > 30) <= ONE_SHOT_RATE
+    assert max(fetched.values()) - 30 <= 60, max(fetched.values())
+    # meanwhile the creations still under way keep their one request a second
+    still = [t for t, i in shared_calls(api) if i not in fetched]
+    assert max(Counter(still).values()) <= 1 and len(still) >= 50
 
 
 def test_the_budget_must_be_positive(api: FakeApi, clock: FakeClock) -> None:

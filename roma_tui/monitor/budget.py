@@ -3,8 +3,10 @@ and how a failing request is tried again (the TUI's monitor and `wait`, the two 
 
 A `RequestBudget` lets `burst` requests start at once, then `rate` a second: it holds at most
 `burst` tokens, refills at `rate` per second, and each request spends one. The monitor (the TUI)
-spends it on the creation progress of instances nobody selected; `status` on every creation
-progress it fetches. Both run at most `MAX_CONCURRENCY` requests at a time.
+spends one on the creation progress of instances nobody selected, and another, `status`'s, on
+the details of creations that just ended (each fetched once: a look that must end, like
+`status`); `status` on every creation progress it fetches. Both run at most
+`MAX_CONCURRENCY` requests at a time.
 
 The rates differ because their lives do. The TUI runs for days: 1 request a second
 (`PROGRESS_RATE`) whatever the number of creations, so 300 creations never become 50 requests
