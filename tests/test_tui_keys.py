@@ -152,10 +152,10 @@ async def test_the_palette_lists_roma_tui_commands_first(pilot: Pilot[int]) -> N
 
 
 def header_text(app: RomaApp) -> str:
-    from textual.widgets import Static
 
-    content = app.screen_stack[0].query_one("#context", Static).content
-    return str(content.plain if hasattr(content, "plain") else content)
+    from roma_tui.tui.header import ContextHeader
+
+    return app.screen_stack[0].query_one("#context", ContextHeader).text
 
 
 async def test_the_header_says_what_is_watched_and_how_things_stand(pilot: Pilot[int]) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Static
 
 from roma_tui.monitor.domain import Status
@@ -101,8 +103,10 @@ def _creations(seen: Overview, *, short: bool = False) -> str:
     return part
 
 
-class ContextHeader(Static):
-    """One line; updated only when what it says changes."""
+class ContextHeader(Horizontal):
+    """One line; updated only when what it says changes. The context and the counts are two
+    widgets: Textual repaints a changed line across the whole widget, so new counts (a
+    percentage moving) repaint the counts alone, not the context beside them."""
 
     DEFAULT_CSS = """
     ContextHeader {
@@ -110,12 +114,31 @@ class ContextHeader(Static):
         padding: 0 1;
         background: $panel;
     }
+    ContextHeader > #context-what {
+        width: 1fr;
+        text-style: bold;
+    }
+    ContextHeader > #context-counts {
+        width: auto;
+        padding-left: 1;
+    }
     """
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
-        self._shown: tuple[str, tuple[object, ...]] | None = None
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[str, tuple[str, tuple[object, ...]]] | None = None
         self._given: tuple[Sequence[str], tuple[Text, Text]] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="context-what")
+        yield Static("", id="context-counts")
+
+    @property
+    def text(self) -> str:
+        """The line as shown: the context, then the counts."""
+        what = self.query_one("#context-what", Static).content
+        counts = self.query_one("#context-counts", Static).content
+        return f"{what}  {counts}"
 
     def show(self, context: Sequence[str], counts: tuple[Text, Text]) -> None:
         """`context` (most important first) on the left, `counts` (in full, and short) on the
@@ -129,16 +152,20 @@ class ContextHeader(Static):
         parts = list(context)
         while parts and cell_len(" · ".join(parts)) > room:
             parts.pop()  # the least important first
-        line = Text(end="", no_wrap=True, overflow="ellipsis")
-        line.append(" · ".join(parts), style="bold")
-        gap = max(1, width - line.cell_len - counts_shown.cell_len)
-        line.append(" " * gap)
-        line.append_text(counts_shown)
-        key = (line.plain, tuple(line.spans))
+        what = " · ".join(parts)
+        key = (what, (counts_shown.plain, tuple(counts_shown.spans)))
         if self._shown == key:
             return
+        if self._shown is None or self._shown[0] != what:
+            self.query_one("#context-what", Static).update(Text(what, end=""))
+        if self._shown is None or self._shown[1] != key[1]:
+            # as wide as its text: a new width lays the line out again (rarely: a count's
+            # digits); a new percentage or time of the same width repaints the counts alone
+            shown = self.query_one("#context-counts", Static)
+            old = shown.content
+            width_changed = not isinstance(old, Text) or old.cell_len != counts_shown.cell_len
+            shown.update(counts_shown, layout=width_changed)
         self._shown = key
-        self.update(line, layout=False)  # one line, always: no layout pass for new counts
 
     def on_resize(self) -> None:
         """Fit the line to the new width (once the layout pass is over)."""
