@@ -265,3 +265,23 @@ async def test_the_filter_is_remembered_for_its_place(
         await settle(pilot)
         assert second.filter_text == "prod"
         assert names(second) == ["roma-prod-beijing", "roma-prod-shanghai"]
+
+
+def test_help_and_readme_name_every_key_the_app_binds() -> None:
+    from textual.binding import Binding
+
+    from roma_tui.tui.screens import KEYS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    in_help = {key for keys, _ in KEYS for key in keys.split()}
+    from roma_tui.tui.app import MainScreen
+
+    names = {"slash": "/", "question_mark": "?"}
+    for binding in [*RomaApp.BINDINGS, *MainScreen.BINDINGS]:
+        assert isinstance(binding, Binding)
+        for key in binding.key.split(","):
+            if key == "escape":
+                continue  # back: said by each screen's own footer
+            shown = names.get(key, key)
+            assert shown in in_help, f"help does not name {shown!r}"
+            assert f"`{shown}`" in readme, f"README does not name {shown!r}"

@@ -35,11 +35,12 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("p", "pause / resume polling"),
     ("c", "copy the selected instance id (OSC 52)"),
     ("v", "raw JSON of the last creation-progress response"),
+    ("e", "the last errors, with their request ids (c copies one)"),
     ("t", "sub-services as a timeline, or as bars"),
     ("h", "history: past creations, what they usually take, what fails"),
     ("ctrl+p", "command palette"),
     ("?", "this help"),
-    ("q", "quit"),
+    ("q  ctrl+c  ctrl+q", "quit"),
 )
 
 _MEANINGS = {
