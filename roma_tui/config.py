@@ -626,12 +626,11 @@ def default_cache_dir() -> Path:
 
 
 def history_path() -> Path:
-    """The creation history's database, in the platform's data dir."""
+    """The creation history's database (roma_tui.monitor.history), in the platform's data
+    dir. Named here, so that `status` can tell there is none without loading the store."""
     import platformdirs
 
-    from roma_tui.monitor.history import FILE_NAME
-
-    return Path(platformdirs.user_data_dir(APP_NAME)) / FILE_NAME
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "history.sqlite3"
 
 
 def _candidates(

@@ -315,6 +315,21 @@ def test_status_json_loads_neither_rich_nor_httpx_command_line(home: Path) -> No
     assert not loaded & {"rich", "click", "pygments", "textual"}
 
 
+def test_status_without_a_history_never_loads_the_store(home: Path) -> None:
+    """No database yet (a first `status`): nothing usual to read, and neither the history
+    store nor sqlite3 is loaded to find that out."""
+    code = (
+        "import sys\n"
+        "from roma_tui.cli import _typical\n"
+        "from roma_tui.clock import SystemClock\n"
+        "from roma_tui.config import Config\n"
+        "typical = _typical(Config(history=True), 'https://x', SystemClock(), demo=False)\n"
+        "print(typical, 'roma_tui.monitor.history' in sys.modules, 'sqlite3' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["None", "False", "False"], result.stderr
+
+
 def test_help_loads_neither_pydantic_nor_httpx_nor_textual(home: Path) -> None:
     loaded = _loaded_by(["--help"])
     assert not loaded & {"pydantic", "pydantic_core", "httpx", "textual", "asyncio"}
