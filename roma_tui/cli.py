@@ -487,15 +487,16 @@ def _recorder(
     if not config.history:
         return None
     from roma_tui.config import history_path
+
+    path = history_path()
+    if not demo and not create and not path.exists():
+        return None  # before loading the store (and sqlite3): `status` starts faster
     from roma_tui.monitor.history import HistoryStore, Recorder, region_of
 
     if demo:
         from roma_tui.demo import DEMO_REGION, demo_history
 
         return Recorder(demo_history(clock), DEMO_REGION)
-    path = history_path()
-    if not create and not path.exists():
-        return None
     retention = timedelta(seconds=config.history_retention)
     store = HistoryStore(path, retention=retention, now=clock.now())
     if store.problem is not None:

@@ -15,7 +15,6 @@ Must not import textual, roma_tui.tui, roma_tui.scripting or roma_tui.simulator.
 
 from __future__ import annotations
 
-import configparser
 import getpass
 import hashlib
 import ipaddress
@@ -24,7 +23,6 @@ import os
 import re
 import stat
 import sys
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -465,6 +463,8 @@ def _config_path(flag: object, env: Mapping[str, str], config_dir: Path) -> tupl
 
 def profile_names(config_flag: object, env: Mapping[str, str]) -> list[str]:
     """The profiles in the config file, for shell completion; none when it cannot be read."""
+    import tomllib
+
     path, _ = _config_path(config_flag, env, default_config_dir())
     try:
         profiles = tomllib.loads(path.read_text(encoding="utf-8")).get("profiles")
@@ -504,6 +504,7 @@ def _load_config_file(
             )
         return _FileLayer(), None, None
     sources["config_path"] = explicit or DEFAULT
+    import tomllib  # here: no config file, no TOML parser loaded (start-up time)
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -569,6 +570,8 @@ def _load_credentials_file(env: Mapping[str, str], home: Path, warnings: list[st
         path = home / ".huaweicloud" / "credentials"
         if not path.is_file():
             return _FileLayer()
+    import configparser  # here: no credentials file, no INI parser loaded (start-up time)
+
     shown = _display_path(path, home)
     parser = configparser.ConfigParser(interpolation=None)
     try:
@@ -626,12 +629,11 @@ def default_cache_dir() -> Path:
 
 
 def history_path() -> Path:
-    """The creation history's database, in the platform's data dir."""
+    """The creation history's database (roma_tui.monitor.history), in the platform's data
+    dir. Named here, so that `status` can tell there is none without loading the store."""
     import platformdirs
 
-    from roma_tui.monitor.history import FILE_NAME
-
-    return Path(platformdirs.user_data_dir(APP_NAME)) / FILE_NAME
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "history.sqlite3"
 
 
 def _candidates(

@@ -285,12 +285,14 @@ def test_unopenable_log_file_is_a_config_error(
 
 
 def _loaded_by(args: list[str]) -> set[str]:
-    """The top-level packages a fresh `roma-tui ARGS` process has imported when it is done."""
+    """The top-level packages a fresh `roma-tui ARGS` process has imported when it is done
+    (a `None` in `sys.modules` blocks an import: roma_tui.api blocks httpx's CLI)."""
     code = (
         "import sys\n"
         "from roma_tui.cli import main\n"
         f"main({args!r})\n"
-        "print('loaded:', *sorted({name.split('.')[0] for name in sys.modules}))\n"
+        "loaded = {name.split('.')[0] for name, m in sys.modules.items() if m is not None}\n"
+        "print('loaded:', *sorted(loaded))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
@@ -304,6 +306,28 @@ def _loaded_by(args: list[str]) -> set[str]:
 def test_status_wait_and_config_never_load_textual(home: Path) -> None:
     for args in (["config"], ["status", "--demo", "--json"], ["wait", "--help"]):
         assert "textual" not in _loaded_by(args), args
+
+
+def test_status_json_loads_neither_rich_nor_httpx_command_line(home: Path) -> None:
+    """`--json` prints no Rich renderable; httpx's own CLI (click, rich) is never wanted."""
+    loaded = _loaded_by(["status", "--demo", "--json"])
+    assert "httpx" in loaded
+    assert not loaded & {"rich", "click", "pygments", "textual"}
+
+
+def test_status_without_a_history_never_loads_the_store(home: Path) -> None:
+    """No database yet (a first `status`): nothing usual to read, and neither the history
+    store nor sqlite3 is loaded to find that out."""
+    code = (
+        "import sys\n"
+        "from roma_tui.cli import _typical\n"
+        "from roma_tui.clock import SystemClock\n"
+        "from roma_tui.config import Config\n"
+        "typical = _typical(Config(history=True), 'https://x', SystemClock(), demo=False)\n"
+        "print(typical, 'roma_tui.monitor.history' in sys.modules, 'sqlite3' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["None", "False", "False"], result.stderr
 
 
 def test_help_loads_neither_pydantic_nor_httpx_nor_textual(home: Path) -> None:

@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roma_tui.api.limits import MAX_TEXT_CHARS
 from roma_tui.api.models import (
     CreationProgressResponse,
     InstanceListResponse,
+    ListedInstance,
     ProgressInstance,
 )
 from roma_tui.monitor.domain import Status
@@ -248,3 +251,47 @@ def test_embedded_instance_borrows_id_and_name_from_the_top_level() -> None:
     p = progress(instance_id="top", name="top-name", instance={"status": "CREATING"})
     assert p.instance is not None
     assert (p.instance.id, p.instance.name) == ("top", "top-name")
+
+
+_LISTED_FIELDS = [n for n in vars(ListedInstance) if not n.startswith("_") and n != "raw"]
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**14), max_value=10**14)
+    | st.floats()
+    | st.text(max_size=6)
+    | st.sampled_from(["#", " x ", "\x1b]0;t\x07", "2025-03-06T12:01:13Z", "1741262473785"])
+    | st.sampled_from(["postPaid", "CREATING", "az1,az2", '["az1"]', "professional"]),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({}, optional=dict.fromkeys(_LISTED_FIELDS, _JSON)))
+def test_the_list_mapping_reads_the_json_as_the_wire_fields_do(member: dict[str, Any]) -> None:
+    """instance_from_listed reads the JSON object itself (the hot path): the same Instance
+    as from the values the wire view's fields give."""
+    view = ListedInstance(member)
+    read = ListedInstance({name: getattr(view, name) for name in _LISTED_FIELDS})
+    assert instance_from_listed(view) == instance_from_listed(read)
+
+
+def test_numbers_and_booleans_where_text_belongs_are_not_confused() -> None:
+    """1, 1.0 and True are equal in Python: each member is still read for what it is
+    (the mapping's caches keep them apart)."""
+    members = [
+        {"flavor_type": value, "charge_type": value, "cpu_arch": value}
+        for value in (1, 1.0, True, 1)
+    ]
+    members.append({"flavor_type": {"a": 1}, "available_zone_ids": ["az1", 2], "vpc_id": [1]})
+    listed = InstanceListResponse.parse({"instances": members}).instances
+    got = [(i.type, i.charging, i.cpu_arch) for i in map(instance_from_listed, listed)]
+    assert got[:4] == [
+        ("1", "yearly/monthly", "1"),
+        ("1.0", "yearly/monthly", "1.0"),
+        (None, None, None),
+        ("1", "yearly/monthly", "1"),
+    ]
+    last = instance_from_listed(listed[4])
+    assert (last.type, last.available_zones, last.vpc_id) == (None, ("az1", "2"), None)

@@ -10,12 +10,20 @@ from typing import Any
 
 import pytest
 from helpers import view_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roma_tui.api.errors import BadResponseError
 from roma_tui.api.models import (
+    Bool,
+    Charging,
     CreationProgressResponse,
     InstanceListPage,
     InstanceListResponse,
+    Stamp,
+    Str,
+    Zones,
+    _Response,
 )
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.mapping import progress_from_wire
@@ -283,3 +291,44 @@ def test_a_list_page_keeps_its_members_raw() -> None:
     page = InstanceListPage.parse(data)
     assert (page.total, page.size) == (250, 100)
     assert page.raw is data
+
+
+# --- the list's members: views read as pydantic reads the same types (issue 11) --------------
+
+
+class _PydanticListed(_Response):
+    """What `ListedInstance` replaced: the same fields as pydantic wire models, lenient."""
+
+    id: Str = None
+    name: Str = None
+    publicip_enable: Bool = None
+    charge_type: Charging = None
+    create_time: Stamp = None
+    available_zone_ids: Zones = None
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.sampled_from(["yes", "OFF", "t", "0", "1", " 1 ", "#", "", "2025-03-06T12:01:13Z"]),
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.fixed_dictionaries({}, optional=dict.fromkeys(_PydanticListed.model_fields, _JSON)))
+def test_a_listed_member_reads_each_field_as_pydantic_would(member: dict[str, Any]) -> None:
+    (view,) = InstanceListResponse.parse({"instances": [member]}).instances
+    reference = _PydanticListed.parse(member)
+    for name in _PydanticListed.model_fields:
+        got, want = getattr(view, name), getattr(reference, name)
+        assert (got, type(got)) == (want, type(want)), name

@@ -1,9 +1,14 @@
-"""Pydantic v2 wire models: each ROMA Connect response exactly as the server sends it.
+"""Wire models: each ROMA Connect response exactly as the server sends it.
 
 Tolerant on purpose, because real responses are untidy: unknown fields are ignored, any field may
 be null or missing, and a scalar of the wrong type becomes None instead of failing the whole
 response. No cleaning happens here (placeholders, epochs, zone strings, statuses): that is
 roma_tui.monitor.mapping's job. Every *Response keeps the decoded JSON it came from (`raw`).
+
+The responses and the progress's parts are pydantic v2 models. The members of the instance
+list are not validated at all: `ListedInstance` is a view over each JSON object (2000 of them
+per refresh; pydantic took twice as long as `json.loads`, issue 11), its fields read by
+`as_text`, `as_stamp`, `as_bool` and `as_zones`, which give what the pydantic types here give.
 
 Must not import roma_tui.monitor, textual or httpx.
 """
@@ -11,7 +16,8 @@ Must not import roma_tui.monitor, textual or httpx.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Self
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import (
     AliasChoices,
@@ -19,6 +25,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     PrivateAttr,
     ValidationError,
 )
@@ -33,6 +40,10 @@ __all__ = [
     "ListedInstance",
     "ProgressInstance",
     "ProgressItem",
+    "as_bool",
+    "as_stamp",
+    "as_text",
+    "as_zones",
 ]
 
 
@@ -183,35 +194,105 @@ class _Response(_Wire):
         return self._raw
 
 
+def as_text(value: Any) -> str | None:
+    """A string field as the wire models read it: text, a number as text, else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def as_stamp(value: Any) -> int | str | None:
+    """A `Stamp` or `Charging` field: an int or a string (whole floats rounded), else None."""
+    value = _number(value)
+    return value if isinstance(value, int | str) else None
+
+
+_BOOLS = {"0": False, "off": False, "f": False, "false": False, "n": False, "no": False}
+_BOOLS |= {"1": True, "on": True, "t": True, "true": True, "y": True, "yes": True}
+
+
+def as_bool(value: Any) -> bool | None:
+    """A `Bool` field, as pydantic reads one: true/false, 0/1, "yes"/"no", ..., else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _BOOLS.get(value.lower())
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    return None
+
+
+def as_zones(value: Any) -> list[str] | str | None:
+    """A `Zones` field: a list of strings, or one string (numbers as text), else None."""
+    if isinstance(value, list):
+        zones = [zone if isinstance(zone, str) else as_text(zone) for zone in value]
+        return None if None in zones else zones  # type: ignore[return-value]
+    return as_text(value)
+
+
+_T = TypeVar("_T")
+
+
+class _Field(Generic[_T]):
+    """A field of a view over a JSON object: the value at its name, read by `read`."""
+
+    def __init__(self, read: Callable[[Any], _T]) -> None:
+        self.read = read
+        self.key = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    def __get__(self, obj: ListedInstance, owner: type | None = None) -> _T:
+        return self.read(obj.raw.get(self.key))
+
+
 # --- GET /v2/{project_id}/instances ---------------------------------------------------------
 
 
-class ListedInstance(_Wire):
-    """One `instances[]` member of the list (snake_case, string times)."""
+class ListedInstance:
+    """One `instances[]` member of the list (snake_case, string times).
 
-    id: Str = None
-    name: Str = None
-    description: Str = None
-    flavor_id: Str = None
-    flavor_type: Str = None
-    cpu_arch: Str = None
-    vpc_id: Str = None
-    subnet_id: Str = None
-    security_group_id: Str = None
-    publicip_enable: Bool = None
-    publicip_id: Str = None
-    publicip_address: Str = None
-    status: Str = None
-    error_code: Str = None
-    error_msg: Str = None
-    charge_type: Charging = None
-    project_id: Str = None
-    create_time: Stamp = None
-    update_time: Stamp = None
-    maintain_begin: Str = None
-    maintain_end: Str = None
-    available_zone_ids: Zones = None
-    enterprise_project_id: Str = None
+    A view over the decoded JSON object, not a validated copy: the list is the hot path
+    (2000 members per refresh; issue 11), so roma_tui.monitor.mapping reads `raw` itself
+    with the same readers (`as_text`, `as_stamp`, `as_zones`) as these fields, which say
+    what the server sends and give each field as the other wire models would.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    id = _Field(as_text)
+    name = _Field(as_text)
+    description = _Field(as_text)
+    flavor_id = _Field(as_text)
+    flavor_type = _Field(as_text)
+    cpu_arch = _Field(as_text)
+    vpc_id = _Field(as_text)
+    subnet_id = _Field(as_text)
+    security_group_id = _Field(as_text)
+    publicip_enable = _Field(as_bool)
+    publicip_id = _Field(as_text)
+    publicip_address = _Field(as_text)
+    status = _Field(as_text)
+    error_code = _Field(as_text)
+    error_msg = _Field(as_text)
+    charge_type = _Field(as_stamp)
+    project_id = _Field(as_text)
+    create_time = _Field(as_stamp)
+    update_time = _Field(as_stamp)
+    maintain_begin = _Field(as_text)
+    maintain_end = _Field(as_text)
+    available_zone_ids = _Field(as_zones)
+    enterprise_project_id = _Field(as_text)
+
+
+def _listed(value: Any) -> list[ListedInstance]:
+    return [ListedInstance(member) for member in _object_list(value)]
 
 
 class InstanceListResponse(_Response):
@@ -221,7 +302,7 @@ class InstanceListResponse(_Response):
 
     total: Int = None
     size: Int = None
-    instances: Annotated[list[ListedInstance], BeforeValidator(_object_list)] = []
+    instances: Annotated[list[ListedInstance], PlainValidator(_listed)] = []
 
 
 class InstanceListPage(_Response):

@@ -44,7 +44,6 @@ from roma_tui.monitor.view import InstanceView
 __all__ = [
     "BUSY_TIMEOUT",
     "DEFAULT_RETENTION",
-    "FILE_NAME",
     "MAX_CREATIONS",
     "MAX_SAMPLES",
     "MIGRATIONS",
@@ -66,7 +65,6 @@ __all__ = [
 
 log = logging.getLogger("roma_tui.history")
 
-FILE_NAME = "history.sqlite3"
 DEFAULT_RETENTION = timedelta(days=180)
 BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 MAX_CREATIONS = 20_000

@@ -18,6 +18,7 @@ from roma_tui.api.safetext import terminal_safe as printable
 
 __all__ = [
     "EIGHTHS",
+    "SHORT_ID",
     "UNKNOWN",
     "ago",
     "ascii_bar",
@@ -43,6 +44,9 @@ UNKNOWN = "—"
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 """Left-aligned partial blocks: EIGHTHS[n] fills n/8 of a cell (EIGHTHS[0] is a space)."""
+
+SHORT_ID = 8
+"""How much of an id the scripts show; any id argument accepts a unique prefix this long."""
 
 
 def clamp_percent(progress: int) -> int:

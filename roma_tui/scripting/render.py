@@ -22,7 +22,7 @@ from rich.text import Text
 from roma_tui.monitor import present
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.palette import STATUS_STYLE, SUB_STYLE
-from roma_tui.monitor.present import eta_phrase, printable, stall_phrase, usual_phrase
+from roma_tui.monitor.present import SHORT_ID, eta_phrase, printable, stall_phrase, usual_phrase
 from roma_tui.monitor.view import InstanceView, StatusView
 
 __all__ = [
@@ -133,7 +133,6 @@ def _status_text(status: StatusView, plain: bool) -> Text:
 # -- renderables -----------------------------------------------------------------------------
 
 
-SHORT_ID = 8  # as the TUI shows ids; any id argument accepts a unique prefix this long
 _GAP = "  "
 
 

@@ -12,6 +12,8 @@ Requests: the list, then the creation progress within the request budget and con
 the TUI uses (roma_tui.monitor.budget: a burst, then a steady rate), never all at once.
 
 Imports roma_tui.api (errors, models types), roma_tui.monitor and rich; never textual or httpx.
+Rich (roma_tui.scripting.render) is imported only to print for people: `--json` starts faster
+and smaller without it.
 """
 
 from __future__ import annotations
@@ -30,18 +32,10 @@ from roma_tui.monitor.budget import MAX_CONCURRENCY, ONE_SHOT_BURST, ONE_SHOT_RA
 from roma_tui.monitor.domain import CreationProgress, Instance, Place, Status, lookup
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.mapping import instance_from_listed, progress_from_wire
-from roma_tui.monitor.present import duration, first_of, printable
+from roma_tui.monitor.present import SHORT_ID, duration, first_of, printable
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.view import InstanceView, instance_view, instance_views
 from roma_tui.scripting.document import DocumentError, status_document
-from roma_tui.scripting.render import (
-    SHORT_ID,
-    detail_renderable,
-    instance_lines,
-    is_terminal,
-    make_console,
-    wants_plain,
-)
 
 __all__ = [
     "EXIT_API",
@@ -295,6 +289,14 @@ def _finish(
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         out.flush()
         return _worst(codes)
+    from roma_tui.scripting.render import (
+        detail_renderable,
+        instance_lines,
+        is_terminal,
+        make_console,
+        wants_plain,
+    )
+
     plain = wants_plain(out, is_tty)
     # Plain output is rendered into a buffer first, to drop Rich's trailing padding.
     buffer = io.StringIO() if plain else None

@@ -50,6 +50,7 @@ from roma_tui.monitor.present import (
 from roma_tui.monitor.snapshot import one_shot
 from roma_tui.monitor.trace import Trace
 from roma_tui.monitor.view import InstanceView, instance_view
+from roma_tui.scripting import EXIT_INTERRUPTED
 from roma_tui.scripting.render import (
     detail_renderable,
     fmt_duration,
@@ -81,7 +82,6 @@ EXIT_FAILED = 1
 EXIT_TIMEOUT = 2
 EXIT_AUTH = 3  # and every other configuration or usage error
 EXIT_NOT_FOUND = 4
-EXIT_INTERRUPTED = 130
 
 MIN_INTERVAL = 0.5
 LIST_EVERY = 3  # the list is read every this many polls (and whenever the creation looks over)
