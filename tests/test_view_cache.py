@@ -7,13 +7,16 @@ from dataclasses import replace
 from datetime import timedelta
 
 from helpers import NOW, PLACE
+from hypothesis import given
+from hypothesis import strategies as st
 
 from roma_tui.monitor.domain import CreationProgress, Instance, Status
 from roma_tui.monitor.snapshot import one_shot
-from roma_tui.monitor.view import ViewCache, instance_view
+from roma_tui.monitor.view import InstanceView, Tally, ViewCache, instance_view, overview
 
 CREATING = Instance("a", "roma-a", Status.CREATING, "CREATING", created=NOW - timedelta(minutes=9))
 RUNNING = Instance("b", "roma-b", Status.RUNNING, "RUNNING", created=NOW - timedelta(days=3))
+FAILED = Instance("c", "roma-c", Status.FAILED, "CREATE_FAILED", created=NOW - timedelta(days=1))
 
 
 def progress(percent: int) -> CreationProgress:
@@ -69,3 +72,37 @@ def test_forgotten_instances_are_dropped() -> None:
     cache.forget({"a"})
     again = cache.view(snapshot, "b", NOW)
     assert again == first and again is not first  # computed anew
+
+
+def _pool() -> list[InstanceView]:
+    """Views of every kind the header counts: creating with and without an ETA (and with
+    different ones), running, failed."""
+    views = []
+    for percent, late in ((40, 0), (60, 5), (10, 30)):
+        snapshot = one_shot(PLACE, [CREATING, RUNNING], {"a": progress(percent)}, NOW)
+        views.append(instance_view(snapshot, "a", NOW + timedelta(minutes=late)))
+    bare = one_shot(PLACE, [CREATING, RUNNING, FAILED], {}, NOW)
+    views += [instance_view(bare, iid, NOW) for iid in ("a", "b", "c")]  # "a": no progress
+    return [v for v in views if v is not None]
+
+
+POOL = _pool()
+
+
+@given(st.lists(st.tuples(st.sampled_from("pqrstu"), st.integers(-1, len(POOL) - 1))))
+def test_a_tally_is_the_overview_of_the_views_it_was_given(
+    steps: list[tuple[str, int]],
+) -> None:
+    assert {v.status.status for v in POOL} == {Status.CREATING, Status.RUNNING, Status.FAILED}
+    assert len({v.eta_at for v in POOL}) > 2  # several ETAs, and none
+    tally = Tally()
+    views: dict[str, InstanceView] = {}
+    assert tally.overview() == overview([])
+    for iid, which in steps:
+        view = POOL[which] if which >= 0 else None
+        tally.set(iid, view)
+        if view is None:
+            views.pop(iid, None)
+        else:
+            views[iid] = view
+        assert tally.overview() == overview(views.values())

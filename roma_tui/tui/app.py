@@ -40,7 +40,7 @@ from roma_tui.monitor.domain import Place, Status
 from roma_tui.monitor.live import Transition
 from roma_tui.monitor.present import first_of
 from roma_tui.monitor.snapshot import Feed, Snapshot
-from roma_tui.monitor.view import InstanceView, ViewCache
+from roma_tui.monitor.view import InstanceView, Tally, ViewCache
 from roma_tui.tui.errors_screen import ErrorLog, ErrorsScreen
 from roma_tui.tui.header import ContextHeader, context_parts, standing
 from roma_tui.tui.history_screen import HistoryScreen
@@ -223,6 +223,7 @@ class RomaApp(App[int]):
         self.errors = ErrorLog()
         self._cache = ViewCache()
         self._views: dict[str, InstanceView] = {}  # every instance's view, as last computed
+        self._tally = Tally()  # the header's overview of `_views`, kept up to date with it
         self._order: list[str] = []  # the listed ids, in the API's order
         self._internal_error: str | None = None
         self._timer: Timer | None = None
@@ -422,16 +423,21 @@ class RomaApp(App[int]):
         old = self._views
         views = {} if full else dict(old)
         changed: list[InstanceView] = []
+        tally = self._tally
         for iid in ids:
             view = self._cache.known(snapshot, iid, now)
             if view is None:
-                views.pop(iid, None)
+                if views.pop(iid, None) is not None:
+                    tally.set(iid, None)
                 continue
             views[iid] = view
             if old.get(iid) is not view:
                 changed.append(view)
+                tally.set(iid, view)
         if full and views.keys() != old.keys():
             self._cache.forget(views)
+            for gone in old.keys() - views.keys():
+                tally.set(gone, None)
         self._views = views
         self._order = [inst.id for inst in snapshot.instances]
         return changed
@@ -536,6 +542,7 @@ class RomaApp(App[int]):
                 new = self._cache.view(monitor.snapshot, iid, now)
                 if new is not None and new is not view:
                     self._views[iid] = new
+                    self._tally.set(iid, new)
                     fresh.append(new)
         if fresh:
             self._table.update_rows(fresh)
@@ -659,7 +666,7 @@ class RomaApp(App[int]):
             endpoint=self.options.endpoint_label,
             interval=duration(timedelta(seconds=self.interval)),
         )
-        self._main.query_one(ContextHeader).show(context, standing(self._views.values()))
+        self._main.query_one(ContextHeader).show(context, standing(self._tally.overview()))
 
     def _show_list_state(self, snapshot: Snapshot) -> None:
         """When there is no row to show, say why instead of an empty list: loading, the

@@ -12,7 +12,7 @@ Imports textual, rich and roma_tui.monitor; never httpx.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import printable, wall_time
-from roma_tui.monitor.view import InstanceView, Overview, overview
+from roma_tui.monitor.view import Overview
 from roma_tui.tui.render import STATUS_STYLE, STATUS_SYMBOL
 
 __all__ = ["ContextHeader", "context_parts", "standing"]
@@ -66,11 +66,10 @@ def context_parts(
     return parts
 
 
-def standing(views: Iterable[InstanceView]) -> tuple[Text, Text]:
+def standing(seen: Overview) -> tuple[Text, Text]:
     """`2 failed · 3 creating 41%, all done ~12:40 · 20 running`: the view model's overview
     of the project, counts first, in colour; and the same in short, for narrow screens
     (`✖ 2 · ◐ 3 41% ~12:40 · ● 20`: the symbols are the list's)."""
-    seen = overview(views)
     full = Text(end="", no_wrap=True, overflow="ellipsis")
     short = Text(end="", no_wrap=True, overflow="ellipsis")
     for status in _ORDER:
