@@ -495,7 +495,8 @@ class RomaApp(App[int]):
         if self._wanted_selection is not None and snapshot.list_feed.updated is not None:
             wanted, self._wanted_selection = self._wanted_selection, None
             table.select_id(wanted)
-        self._selection_changed()
+        # a new selection (the rows moved, the remembered one came) says so itself
+        # (InstanceList.Highlighted); the detail follows below, in _render_live
         if changed or previous is None:
             self._update_titles()  # the counts in the header
         self._show_list_state(snapshot)
@@ -516,7 +517,9 @@ class RomaApp(App[int]):
 
     def _render_live(self, now: datetime | None = None, *, rows: bool = True) -> None:
         """The time-dependent part: rows on screen whose creation is in progress, the detail,
-        the status line. Each shows the same text most seconds, and then repaints nothing."""
+        the status line. Each shows the same text most seconds, and then repaints nothing.
+        `rows`: the views on screen are computed again at `now` (the tick); after a new
+        snapshot (False) they were just brought up to date, and the others wait for the tick."""
         monitor = self.monitor
         if monitor is None:
             return
@@ -527,7 +530,7 @@ class RomaApp(App[int]):
             return
         if rows:
             self._retime(self._table.visible_ids(), now)
-        self._show_detail(now)
+        self._show_detail(now, retime=rows)
         self._status.update(self._status_text(now))
         self._main.set_class(monitor.list_stale(now), "-stale")
 
@@ -547,10 +550,12 @@ class RomaApp(App[int]):
         if fresh:
             self._table.update_rows(fresh)
 
-    def _show_detail(self, now: datetime) -> None:
+    def _show_detail(self, now: datetime, *, retime: bool = True) -> None:
+        """The selected instance's view in the detail; `retime`: at `now` (else as last
+        computed: after a new snapshot, its times move on with the next tick)."""
         monitor = self.monitor
         selected = self._table.selected_id
-        if monitor is not None and selected is not None:
+        if retime and monitor is not None and selected is not None:
             self._retime([selected], now)
         view = self._views.get(selected) if selected else None
         self._detail.show(view, progress_note=self._progress_note(selected, now))
