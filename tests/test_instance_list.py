@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,8 @@ from roma_tui.clock import FakeClock
 from roma_tui.demo import simulator_client
 from roma_tui.monitor.domain import Instance, Status
 from roma_tui.monitor.live import Monitor
+from roma_tui.monitor import view as view_model
+from roma_tui.monitor.snapshot import Snapshot
 from roma_tui.monitor.view import InstanceView
 from roma_tui.simulator import SimulatorApp, create_app, default_scenario
 from roma_tui.tui.app import RomaApp, TuiOptions
@@ -174,6 +176,14 @@ async def test_new_data_repaints_only_the_rows_it_changes(
 
     monkeypatch.setattr(table, "update_rows", update_rows)
     monkeypatch.setattr(table, "set_rows", set_rows)
+    computed: list[str] = []
+    real_view = view_model.instance_view
+
+    def instance_view(snapshot: Snapshot, instance_id: str, now: datetime) -> InstanceView | None:
+        computed.append(instance_id)
+        return real_view(snapshot, instance_id, now)
+
+    monkeypatch.setattr(view_model, "instance_view", instance_view)  # what ViewCache calls
     before = app.monitor.snapshot
     fake_clock.advance(5)  # progress falls due; the list does not
     app.request_poll()
@@ -183,6 +193,7 @@ async def test_new_data_repaints_only_the_rows_it_changes(
     assert changed  # some creations moved on
     assert after.instances is before.instances  # and the list was not fetched
     assert set(updated) <= changed  # only their rows (fewer when a view did not change)
+    assert set(computed) <= changed  # only their views: the others' times wait for the tick
     assert not relisted  # sorted by name: no row moved, nothing was laid out again
 
 
