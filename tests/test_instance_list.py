@@ -22,9 +22,9 @@ from textual.strip import Strip
 
 from roma_tui.clock import FakeClock
 from roma_tui.demo import simulator_client
+from roma_tui.monitor import view as view_model
 from roma_tui.monitor.domain import Instance, Status
 from roma_tui.monitor.live import Monitor
-from roma_tui.monitor import view as view_model
 from roma_tui.monitor.snapshot import Snapshot
 from roma_tui.monitor.view import InstanceView
 from roma_tui.simulator import SimulatorApp, create_app, default_scenario
