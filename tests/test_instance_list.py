@@ -372,3 +372,27 @@ def test_changed_span_is_from_the_first_to_the_last_cell_that_differs() -> None:
     assert changed_span(strip("x" + " " * 20 + "1"), strip("y" + " " * 20 + "2")) == (0, 22)
     assert changed_span(strip("名字 1"), strip("名前 1")) == (2, 4)  # a wide character whole
     assert changed_span(None, strip("abc")) == (0, 3)
+
+
+async def test_columns_follow_the_widest_value_as_rows_change() -> None:
+    """Measured once per changed row (not every row again): a longer name widens its column at
+    once, and the column narrows again when the rows are set without it."""
+    views = [listed(f"roma-{n:02d}", Status.CREATING, "CREATING") for n in range(2000)]
+    app = ListApp(views)
+    async with app.run_test(size=(140, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(InstanceList)
+
+        def name_width() -> int:
+            return {c.key: c.width for c in table.columns}["name"]
+
+        assert name_width() == len("roma-1999")
+        longer = replace(views[1500], instance=replace(views[1500].instance, name="r" * 30))
+        table.update_rows([longer])
+        assert name_width() == 30  # a row off screen counts too
+        table.update_rows([replace(longer, instance=replace(longer.instance, name="r" * 20))])
+        assert name_width() == 30  # narrower values leave the columns until the rows are set
+        table.set_rows([*views[:1500], longer, *views[1501:]])
+        assert name_width() == 30
+        table.set_rows(views[:1500] + views[1501:])  # the long one is gone
+        assert name_width() == len("roma-1999")

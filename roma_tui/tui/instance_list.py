@@ -192,6 +192,47 @@ def _join(cells: Iterable[Text], mark: str = " ") -> Text:
     return line
 
 
+class _Measures:
+    """The widths of every row's values (`_widths`), and how many rows have each: the widest
+    of a column is known without measuring 2000 rows again when one of them changes."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[InstanceView, Widths]] = {}
+        self._counts: tuple[dict[int, int], ...] = tuple({} for _ in range(5))
+
+    def put(self, instance_id: str, view: InstanceView) -> Widths:
+        """This row now shows `view`; its widths."""
+        row = self._rows.get(instance_id)
+        if row is not None and row[0] is view:
+            return row[1]
+        widths = _widths(view)
+        if row is not None and row[1] != widths:
+            self._count(row[1], -1)
+        if row is None or row[1] != widths:
+            self._count(widths, 1)
+        self._rows[instance_id] = (view, widths)
+        return widths
+
+    def keep(self, views: dict[str, InstanceView]) -> None:
+        """The rows are these views, and no others."""
+        for gone in [iid for iid in self._rows if iid not in views]:
+            self._count(self._rows.pop(gone)[1], -1)
+        for iid, view in views.items():
+            self.put(iid, view)
+
+    def widest(self) -> Widths:
+        a, b, c, d, e = (max(counts, default=0) for counts in self._counts)
+        return a, b, c, d, e
+
+    def _count(self, widths: Widths, step: int) -> None:
+        for counts, width in zip(self._counts, widths, strict=True):
+            left = counts.get(width, 0) + step
+            if left:
+                counts[width] = left
+            else:
+                del counts[width]
+
+
 @dataclass(slots=True)
 class _Drawn:
     """A row's line as last drawn: from which view, as which text, and the strip."""
@@ -268,7 +309,8 @@ class InstanceList(ScrollView, can_focus=True):
         self._cursor = 0
         self._selected: str | None = None
         self._columns: tuple[Column, ...] = ()
-        self._widths: Widths = (0, 0, 0, 0, 0)
+        self._widths: Widths = (0, 0, 0, 0, 0)  # the widest of each, as the columns were fit
+        self._measured = _Measures()
         # the line last drawn for each row on screen
         self._drawn: dict[str, _Drawn] = {}
         self._styles: dict[str, Style] = {}  # base, cursor, header: Textual's are costly to get
@@ -315,6 +357,7 @@ class InstanceList(ScrollView, can_focus=True):
         there, else on the row at the same place."""
         ids = [v.instance.id for v in views]
         self._views = {v.instance.id: v for v in views}
+        self._measured.keep(self._views)
         if ids != self._ids:
             self._ids = ids
             self._index = {iid: i for i, iid in enumerate(ids)}
@@ -336,7 +379,8 @@ class InstanceList(ScrollView, can_focus=True):
                 continue
             self._views[iid] = view
             changed.append(iid)
-            wider = wider or any(w > m for w, m in zip(_widths(view), self._widths, strict=True))
+            widths = self._measured.put(iid, view)
+            wider = wider or any(w > m for w, m in zip(widths, self._widths, strict=True))
         if wider:
             self._measure()
         self._repaint(changed)
@@ -365,14 +409,7 @@ class InstanceList(ScrollView, can_focus=True):
         return round(self.scroll_offset.y)
 
     def _measure(self) -> None:
-        rows = [_widths(view) for view in self._views.values()]
-        widths = (
-            max((row[0] for row in rows), default=0),
-            max((row[1] for row in rows), default=0),
-            max((row[2] for row in rows), default=0),
-            max((row[3] for row in rows), default=0),
-            max((row[4] for row in rows), default=0),
-        )
+        widths = self._measured.widest()
         if widths != self._widths or not self._columns:
             self._widths = widths
             self._fit()
