@@ -14,6 +14,7 @@ from helpers import view_of
 from rich.cells import cell_len
 from rich.color import Color
 from rich.segment import Segment
+from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.geometry import Region
@@ -28,8 +29,9 @@ from roma_tui.monitor.live import Monitor
 from roma_tui.monitor.snapshot import Snapshot
 from roma_tui.monitor.view import InstanceView
 from roma_tui.simulator import SimulatorApp, create_app, default_scenario
+from roma_tui.tui import instance_list
 from roma_tui.tui.app import RomaApp, TuiOptions
-from roma_tui.tui.instance_list import InstanceList, fit_columns, row_cells
+from roma_tui.tui.instance_list import Column, InstanceList, fit_columns, row_cells
 from roma_tui.tui.lines import changed_span
 from roma_tui.tui.live_text import LiveText
 from roma_tui.tui.screenshots import settle
@@ -396,3 +398,31 @@ async def test_columns_follow_the_widest_value_as_rows_change() -> None:
         assert name_width() == 30
         table.set_rows(views[:1500] + views[1501:])  # the long one is gone
         assert name_width() == len("roma-1999")
+
+
+async def test_a_view_that_shows_the_same_is_not_drawn_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each second the rows of creations get views with new times; while what they show (in
+    minutes) stays the same, no row's text is even built."""
+    views = [listed(f"roma-{n:02d}", Status.CREATING, "CREATING") for n in range(30)]
+    app = ListApp(views)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(InstanceList)
+        built: list[str] = []
+        real_cells = instance_list.row_cells
+
+        def row_cells(view: InstanceView, columns: tuple[Column, ...]) -> list[Text]:
+            built.append(view.id)
+            return real_cells(view, columns)
+
+        monkeypatch.setattr(instance_list, "row_cells", row_cells)
+        later = [replace(v, elapsed=timedelta(minutes=12, seconds=30)) for v in views[:5]]
+        table.update_rows(later)  # 12m00s -> 12m30s: "12m" both
+        await pilot.pause()
+        assert built == []
+        table.update_rows([replace(views[2], elapsed=timedelta(minutes=13))])
+        await pilot.pause()
+        assert built == [views[2].id]
+        assert table.row_text(views[2].id)["elapsed"] == "13m"

@@ -73,6 +73,21 @@ def row_clock(view: InstanceView) -> tuple[str, str]:
     return duration(view.elapsed, coarse=True), eta
 
 
+def _row_key(view: InstanceView) -> tuple[object, ...]:
+    """Everything of `view` that `row_cells` shows: two views with the same key draw the same
+    row (the elapsed time and the ETA as shown, in minutes, not as computed, in seconds)."""
+    inst, status = view.instance, view.status
+    return (
+        inst.name,
+        inst.id,
+        inst.type,
+        status.status,
+        status.word,
+        view.progress,
+        row_clock(view),
+    )
+
+
 def _status_label(view: InstanceView) -> str:
     return f"{STATUS_SYMBOL[view.status.status]} {clean(view.status.word)}"
 
@@ -238,6 +253,7 @@ class _Drawn:
     """A row's line as last drawn: from which view, as which text, and the strip."""
 
     view: InstanceView
+    key: tuple[object, ...]  # what of the view it shows (`_row_key`)
     look: tuple[object, ...]  # the text (style included), columns, cursor
     strip: Strip
 
@@ -447,18 +463,25 @@ class InstanceList(ScrollView, can_focus=True):
         view = self._views[iid]
         cursor = row == self._cursor
         drawn = self._drawn.get(iid)
-        if drawn is not None and drawn.view is view and drawn.look[1:] == (self._columns, cursor):
-            return drawn.strip
+        if drawn is not None and drawn.look[1:] == (self._columns, cursor):
+            if drawn.view is view:
+                return drawn.strip
+            key = _row_key(view)
+            if drawn.key == key:  # a new view that shows the same (most ticks): nothing to draw
+                drawn.view = view
+                return drawn.strip
+        else:
+            key = _row_key(view)
         text = _join(row_cells(view, self._columns), "›" if cursor else " ")
         look = (text_key(text), self._columns, cursor)
         if drawn is not None and drawn.look == look:  # a new view that looks the same
-            drawn.view = view
+            drawn.view, drawn.key = view, key
             return drawn.strip
         if len(self._drawn) > 4 * self._page:
             self._forget_hidden()
         part = "instance-list--cursor" if cursor else ""
         strip = self._strip(text, self._style(part), self._row_width)
-        self._drawn[iid] = _Drawn(view, look, strip)
+        self._drawn[iid] = _Drawn(view, key, look, strip)
         self.paints += 1
         return strip
 
