@@ -30,7 +30,7 @@ from roma_tui.monitor.snapshot import Snapshot
 from roma_tui.monitor.view import InstanceView
 from roma_tui.simulator import SimulatorApp, create_app, default_scenario
 from roma_tui.tui import instance_list
-from roma_tui.tui.app import RomaApp, TuiOptions
+from roma_tui.tui.app import RomaApp, SnapshotChanged, TuiOptions
 from roma_tui.tui.instance_list import Column, InstanceList, fit_columns, row_cells
 from roma_tui.tui.lines import changed_span
 from roma_tui.tui.live_text import LiveText
@@ -426,3 +426,29 @@ async def test_a_view_that_shows_the_same_is_not_drawn_again(
         await pilot.pause()
         assert built == [views[2].id]
         assert table.row_text(views[2].id)["elapsed"] == "13m"
+
+
+async def test_a_new_snapshot_leaves_the_times_of_unchanged_views_to_the_tick(
+    pilot: Pilot[int], fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot (a progress answer of another instance, a list with nothing new) computes no
+    view whose inputs are the same, not even the selected one's: the next tick moves its times
+    on, once a second whatever the number of answers."""
+    app = pilot.app
+    assert isinstance(app, RomaApp) and app.monitor is not None
+    assert app.select_by_name("roma-2222")  # creating: its elapsed time counts seconds
+    await settle(pilot)
+    computed: list[str] = []
+    real_view = view_model.instance_view
+
+    def instance_view(snapshot: Snapshot, instance_id: str, now: datetime) -> InstanceView | None:
+        computed.append(instance_id)
+        return real_view(snapshot, instance_id, now)
+
+    monkeypatch.setattr(view_model, "instance_view", instance_view)
+    fake_clock.advance(1)
+    app.post_message(SnapshotChanged(app.monitor.snapshot, []))
+    await pilot.pause()
+    assert computed == []
+    app.tick()  # what the 1 s label timer does
+    assert app.selected_id in computed
