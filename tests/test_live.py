@@ -809,6 +809,31 @@ async def test_run_loop_polls_and_reports(api: FakeApi, clock: FakeClock) -> Non
     assert updates[-1].progress["a"].status is Status.RUNNING
 
 
+async def test_run_delivers_a_snapshot_published_while_it_slept(api: FakeApi) -> None:
+    # selecting an instance whose progress is known makes nothing due: the snapshot that says
+    # so must still reach the screen at once, not at the loop's next job
+    clock = FakeClock(auto_advance=False)
+    api.add("a", "RUNNING", 100)
+    api.add("b", "RUNNING", 100)
+    monitor = Monitor(api, clock, interval=10)
+    updates: list[Snapshot] = []
+    task = asyncio.create_task(monitor.run(lambda snap, _: updates.append(snap)))
+
+    async def spin() -> None:
+        for _ in range(50):
+            await asyncio.sleep(0)
+
+    try:
+        for iid in ("a", "b", "a"):
+            monitor.select(iid)
+            await spin()
+            assert monitor.sleeping
+            assert updates[-1].selected == iid, iid
+        assert api.times("progress", "a") == [0.0]  # known: not fetched again
+    finally:
+        task.cancel()
+
+
 # --- against the simulator ----------------------------------------------------------------
 
 

@@ -500,12 +500,14 @@ class Monitor:
         `sleeping` is True while it waits for the next job (tests wait for that).
         """
         self._wake = asyncio.Event()
+        delivered: Snapshot | None = None  # every snapshot reaches `on_update`, also one
+        # published while the loop slept (`select`, `pause`: they wake it to deliver it)
         try:
             while True:
-                before = self._snapshot
                 transitions = await self.poll_due()
-                if on_update is not None and (transitions or self._snapshot is not before):
-                    on_update(self._snapshot, transitions)
+                if on_update is not None and (transitions or self._snapshot is not delivered):
+                    delivered = self._snapshot
+                    on_update(delivered, transitions)
                 delay = (self.next_wakeup() - self._clock.now()).total_seconds()
                 if delay > 0:
                     await self._sleep_or_wake(delay)
