@@ -15,6 +15,7 @@ from rich.cells import cell_len
 from rich.color import Color
 from rich.segment import Segment
 from rich.text import Text
+from test_tui import started
 from textual import events
 from textual.app import App, ComposeResult
 from textual.geometry import Region
@@ -22,30 +23,17 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 
 from roma_tui.clock import FakeClock
-from roma_tui.demo import simulator_client
 from roma_tui.monitor import view as view_model
 from roma_tui.monitor.domain import Instance, Status
-from roma_tui.monitor.live import Monitor
 from roma_tui.monitor.snapshot import Snapshot
 from roma_tui.monitor.view import InstanceView
 from roma_tui.simulator import SimulatorApp, create_app, default_scenario
 from roma_tui.tui import instance_list
-from roma_tui.tui.app import RomaApp, SnapshotChanged, TuiOptions
+from roma_tui.tui.app import RomaApp, SnapshotChanged
 from roma_tui.tui.instance_list import Column, InstanceList, fit_columns, row_cells
 from roma_tui.tui.lines import changed_span
 from roma_tui.tui.live_text import LiveText
 from roma_tui.tui.screenshots import settle
-
-INTERVAL = 10.0
-WARP = 540.0
-
-
-def make_app(sim_app: SimulatorApp, clock: FakeClock, state_dir: Path) -> RomaApp:
-    monitor = Monitor(simulator_client(sim_app, clock=clock), clock, interval=INTERVAL)
-    options = TuiOptions(
-        endpoint_label="demo", interval=INTERVAL, bell=False, state_dir=state_dir, clock=clock
-    )
-    return RomaApp(monitor, options)
 
 
 @pytest.fixture
@@ -57,10 +45,7 @@ def fake_clock() -> FakeClock:
 async def pilot(
     sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
 ) -> AsyncIterator[Pilot[int]]:
-    fake_clock.advance(WARP)
-    app = make_app(sim_app, fake_clock, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(sim_app, fake_clock, tmp_path, (120, 40)) as pilot:
         yield pilot
 
 
@@ -297,10 +282,9 @@ async def test_a_long_name_reads_in_full_at_120_columns(
         speed=1.0,
         sleep=fake_clock.skip,
     )
-    fake_clock.advance(WARP)
-    app = make_app(sim, fake_clock, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(sim, fake_clock, tmp_path, (120, 40)) as pilot:
+        app = pilot.app
+        assert isinstance(app, RomaApp)
         table = the_list(app)
         iid = table.ids[names(app).index(long_name)]
         assert table.row_text(iid)["name"] == long_name
@@ -345,10 +329,9 @@ def test_deleting_is_calm_and_has_no_bar() -> None:
 async def test_the_failure_reason_shows_at_80x24_without_scrolling(
     sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
 ) -> None:
-    fake_clock.advance(WARP)
-    app = make_app(sim_app, fake_clock, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(sim_app, fake_clock, tmp_path, (80, 24)) as pilot:
+        app = pilot.app
+        assert isinstance(app, RomaApp)
         assert app.select_by_name("roma-billing")
         await settle(pilot)
         detail = app.screen_stack[0].query_one("#detail")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -52,6 +53,17 @@ def make_app(sim_app: SimulatorApp, clock: FakeClock, state_dir: Path | None = N
 def fake_clock() -> FakeClock:
     """The monitor's loop sleeps on it: it stands still until a test moves it."""
     return FakeClock(auto_advance=False)
+
+
+@contextlib.asynccontextmanager
+async def started(
+    sim_app: SimulatorApp, clock: FakeClock, state_dir: Path, size: tuple[int, int]
+) -> AsyncIterator[Pilot[int]]:
+    """The app on `sim_app`, WARP seconds in, at `size`, once its first data is on screen."""
+    clock.advance(WARP)
+    async with make_app(sim_app, clock, state_dir).run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import press_batch
-from test_tui import WARP, make_app, names
+from test_tui import WARP, make_app, names, started
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input
 
@@ -29,10 +29,7 @@ def fake_clock() -> FakeClock:
 async def pilot(
     sim_app: SimulatorApp, fake_clock: FakeClock, tmp_path: Path
 ) -> AsyncIterator[Pilot[int]]:
-    fake_clock.advance(WARP)
-    app = make_app(sim_app, fake_clock, tmp_path / "state")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(sim_app, fake_clock, tmp_path / "state", (80, 24)) as pilot:
         yield pilot
 
 
@@ -226,10 +223,9 @@ async def test_e_lists_the_last_errors_with_their_request_ids(
 
     from roma_tui.tui.errors_screen import ErrorsScreen
 
-    fake_clock.advance(WARP)
-    app = make_app(sim_app, fake_clock, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(sim_app, fake_clock, tmp_path, (120, 40)) as pilot:
+        app = pilot.app
+        assert isinstance(app, RomaApp)
         sim_app.faults = Faults(error_rate=1.0)
         fake_clock.advance(30)
         await settle(pilot)
