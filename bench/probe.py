@@ -5,7 +5,7 @@ The program runs unchanged in this process (runpy, as `python -m` / `python SCRI
 the probe only watches, through the public or stable surfaces of asyncio, httpx and Textual,
 and writes what it saw to OUT as JSON lines, about once a second:
 
-- `["busy", start, end, cpu]`: the event loop was busy from `start` to `end` (it had
+- `["busy", start, end, cpu]`: the main thread's event loop was busy from `start` to `end` (it had
   callbacks to run; it is idle while it waits in its selector with a timeout), and its thread
   spent `cpu` seconds on a CPU meanwhile (less than `end - start` when others had the CPU);
 - `["lag", t, seconds]`: a 25 ms timer ran that much late (event-loop lag);
@@ -26,6 +26,7 @@ import json
 import os
 import runpy
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -57,8 +58,17 @@ def _kind(path: str) -> str:
     return "other"
 
 
+def _imported(name: str) -> Any:
+    """The module once it is imported in full (roma-tui imports httpx in a thread while the
+    loop runs: until then, sys.modules holds it half-made)."""
+    module = sys.modules.get(name)
+    if module is None or getattr(module.__spec__, "_initializing", False):
+        return None
+    return module
+
+
 def _patch_httpx() -> None:
-    httpx = sys.modules.get("httpx")
+    httpx = _imported("httpx")
     if httpx is None or "httpx" in _patched:
         return
     _patched.add("httpx")
@@ -77,7 +87,7 @@ def _patch_httpx() -> None:
 
 
 def _patch_textual() -> None:
-    module = sys.modules.get("textual.drivers.linux_driver")
+    module = _imported("textual.drivers.linux_driver")
     if module is None or "textual" in _patched:
         return
     _patched.add("textual")
@@ -133,6 +143,9 @@ def _install() -> None:
     run_forever: Callable[[Any], None] = base.run_forever
 
     def probed_run_forever(self: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            run_forever(self)  # a helper's loop (roma-tui's start-up thread): not watched
+            return
         _instrument(self)
         _patch_httpx()
         _patch_textual()

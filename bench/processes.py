@@ -8,6 +8,8 @@ session usually has) and the same interpreter as the harness.
 
 from __future__ import annotations
 
+import compileall
+import importlib.util
 import os
 import re
 import signal
@@ -26,8 +28,28 @@ APPS = BENCH / "apps"
 PYTHON = sys.executable
 ROMA_TUI = str(Path(PYTHON).with_name("roma-tui"))  # the console script, as users run it
 PROBE = str(BENCH / "probe.py")
-_PRIVATE = ("ROMA_TUI_", "ROMA_SIM_", "HUAWEICLOUD_", "HW_", "TEXTUAL", "COLORTERM", "NO_COLOR")
+_PRIVATE = (
+    "ROMA_TUI_",
+    "ROMA_SIM_",
+    "HUAWEICLOUD_",
+    "HW_",
+    "TEXTUAL",
+    "COLORTERM",
+    "NO_COLOR",
+    "PYTHONDONTWRITEBYTECODE",  # every program runs from bytecode: see `compile_roma_tui`
+)
 _IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", re.M)
+
+
+def compile_roma_tui() -> None:
+    """roma-tui's modules compiled to bytecode, as `pip install` leaves them (it compiles a
+    wheel's modules, and Textual's, pydantic's and the SDK's were installed so). A checkout
+    run with PYTHONDONTWRITEBYTECODE has none: every start of roma-tui, and of no baseline,
+    would compile its ~60 modules again (~0.1 s)."""
+    spec = importlib.util.find_spec("roma_tui")
+    assert spec is not None and spec.submodule_search_locations is not None
+    for where in spec.submodule_search_locations:
+        compileall.compile_dir(where, quiet=1)
 
 
 def environment(home: Path, **extra: str) -> dict[str, str]:

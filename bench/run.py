@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bench.harness import MODES, Context, Figure, machine, markdown
+from bench.processes import compile_roma_tui
 from bench.terminal import BenchError
 
 #: name -> module with `run(ctx) -> list[Figure]`, in the order of the issue's targets
@@ -75,6 +76,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         log(f"{name}: done")
         return figures
 
+    compile_roma_tui()
     with tempfile.TemporaryDirectory(prefix="roma-bench-") as scratch:
         ctx = Context(settings, Path(scratch), log)
         if settings.parallel:
