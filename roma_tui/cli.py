@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from roma_tui.config import Config
     from roma_tui.monitor.eta import Typical
     from roma_tui.monitor.history import Recorder
+    from roma_tui.tui.app import Started
 
 PROG = "roma-tui"
 EXIT_CONFIG = 3
@@ -386,13 +387,13 @@ def _warn(message: str) -> None:
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
-def _resolve(args: argparse.Namespace) -> Config:
+def _resolve(args: argparse.Namespace, warn: Callable[[str], None] = _warn) -> Config:
     from roma_tui.config import resolve_config
 
     config = resolve_config(_flags(args), os.environ)
     _show_times(config)
     for warning in config.warnings:
-        _warn(warning)
+        warn(warning)
     return config
 
 
@@ -418,19 +419,19 @@ def _show_times(config: Config) -> None:
     set_display_zone(UTC if config.utc else None)
 
 
-def _config_for_demo(args: argparse.Namespace) -> Config:
+def _config_for_demo(args: argparse.Namespace, warn: Callable[[str], None] = _warn) -> Config:
     """In demo mode a broken config file must not stop the demo: fall back to the flags alone
     (a bad flag is still an error)."""
     from roma_tui.config import resolve_config
 
     try:
-        return _resolve(args)
+        return _resolve(args, warn)
     except ConfigError as exc:
         flags = {k: v for k, v in _flags(args).items() if k not in ("config", "profile")}
         nowhere = Path(os.devnull)
         config = resolve_config(flags, {}, home=nowhere, config_dir=nowhere)
         _show_times(config)
-        _warn(f"{exc.message} (ignored with --demo)")
+        warn(f"{exc.message} (ignored with --demo)")
         return config
 
 
@@ -480,7 +481,13 @@ def _logging(log_file: str | None) -> Iterator[None]:
 
 
 def _recorder(
-    config: Config, endpoint: str, clock: Clock, *, demo: bool, create: bool = True
+    config: Config,
+    endpoint: str,
+    clock: Clock,
+    *,
+    demo: bool,
+    create: bool = True,
+    warn: Callable[[str], None] = _warn,
 ) -> Recorder | None:
     """Where creations are recorded and what is usual is read: None with --no-history (or,
     unless `create`, when there is no database yet). The demo's history is in memory."""
@@ -500,7 +507,7 @@ def _recorder(
     retention = timedelta(seconds=config.history_retention)
     store = HistoryStore(path, retention=retention, now=clock.now())
     if store.problem is not None:
-        _warn(store.problem)
+        warn(store.problem)
     return Recorder(store, config.region or region_of(endpoint))
 
 
@@ -521,47 +528,6 @@ def _typical(
 # subcommands
 
 
-def start_tui(
-    client: RomaClient | None,
-    clock: Clock,
-    config: Config,
-    *,
-    problem: str | None,
-    mouse: bool,
-    endpoint_label: str,
-    auth_label: str,
-    demo: bool = False,
-) -> int:
-    """Start the Textual app (kept small so it can follow the TUI's contract)."""
-    import platformdirs
-
-    from roma_tui.monitor.live import Monitor
-    from roma_tui.tui.app import TuiOptions, run_tui
-    from roma_tui.tui.notices import desktop_notifier
-
-    monitor = None
-    if client is not None:
-        recorder = _recorder(config, client.endpoint, clock, demo=demo)
-        monitor = Monitor(client, clock, interval=config.interval, recorder=recorder)
-    options = TuiOptions(
-        endpoint_label=endpoint_label,
-        profile=config.profile,
-        region=config.region,
-        auth_description=auth_label,
-        interval=config.interval,
-        bell=config.bell,
-        mouse=mouse,
-        state_dir=Path(platformdirs.user_state_dir(PROG)),
-        clock=clock,
-        desktop=desktop_notifier() if config.notify else None,
-    )
-    try:
-        return run_tui(monitor, options, problem)
-    finally:
-        if monitor is not None and monitor.recorder is not None:
-            monitor.recorder.store.close()
-
-
 def _endpoint_label(config: Config) -> str:
     """The endpoint, for the header: nothing when it is the region's own."""
     from roma_tui.api.regions import roma_endpoint_for
@@ -574,39 +540,75 @@ def _endpoint_label(config: Config) -> str:
 
 
 def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    import asyncio
-
-    from roma_tui.config import Config, connect
-
+    """The screen is drawn before the configuration is read (Textual alone is loaded by
+    then); `_start_tui` does the rest behind it. A configuration problem shows on the
+    screen, and its warnings as notifications, also printed once the screen is gone."""
     for option in ("speed", "scenario", "faults"):
         if getattr(args, option) is not None and not args.demo:
             parser.error(f"--{option} only applies to --demo")
+    from roma_tui.tui.app import TuiOptions, run_tui
+
     clock = SystemClock()
+    outcome: list[Started] = []
+
+    def start() -> Started:
+        started = _start_tui(args, clock)
+        outcome.append(started)
+        return started
+
+    code = run_tui(start, TuiOptions(endpoint_label="", mouse=not args.no_mouse, clock=clock))
+    for started in outcome:  # (none when the user quit before the start-up was done)
+        for warning in started.warnings:
+            _warn(warning)
+        if started.monitor is not None and started.monitor.recorder is not None:
+            started.monitor.recorder.store.close()
+        if started.problem is not None:
+            return EXIT_CONFIG
+    return code
+
+
+def _start_tui(args: argparse.Namespace, clock: Clock) -> Started:
+    """What the TUI monitors and how it was started (in a thread, behind the first frame)."""
+    import asyncio
+
+    import platformdirs
+
+    from roma_tui.config import Config, connect
+    from roma_tui.monitor.live import Monitor
+    from roma_tui.tui.app import Started, TuiOptions
+    from roma_tui.tui.notices import desktop_notifier
+
     client: RomaClient | None = None
     problem: str | None = None
-    if args.demo:
-        config = _config_for_demo(args)
-        client = _demo_client(args, clock)
-        endpoint = "demo (built-in simulator)"
-    else:
-        config = Config()
-        try:
-            config = _resolve(args)
+    warnings: list[str] = []
+    warn = warnings.append
+    config = Config()
+    try:
+        if args.demo:
+            config = _config_for_demo(args, warn)
+            client = _demo_client(args, clock)
+        else:
+            config = _resolve(args, warn)
             config, client = asyncio.run(connect(config, clock))
-        except RomaError as exc:  # configuration, or the IAM lookup of the project id
-            problem = exc.message
-        endpoint = _endpoint_label(config)
-    code = start_tui(
-        client,
-        clock,
-        config,
-        problem=problem,
+    except RomaError as exc:  # configuration, or the IAM lookup of the project id
+        problem = exc.message
+    options = TuiOptions(
+        endpoint_label="demo (built-in simulator)" if args.demo else _endpoint_label(config),
+        profile=config.profile,
+        region=config.region,
+        auth_description=client.auth_description if client else config.auth_method or "none",
+        interval=config.interval,
+        bell=config.bell,
         mouse=not args.no_mouse,
-        endpoint_label=endpoint,
-        auth_label=client.auth_description if client else config.auth_method or "none",
-        demo=args.demo,
+        state_dir=Path(platformdirs.user_state_dir(PROG)),
+        clock=clock,
+        desktop=desktop_notifier() if config.notify else None,
     )
-    return EXIT_CONFIG if problem is not None else code
+    if client is None:
+        return Started(None, options, problem, tuple(warnings))
+    recorder = _recorder(config, client.endpoint, clock, demo=args.demo, warn=warn)
+    monitor = Monitor(client, clock, interval=config.interval, recorder=recorder)
+    return Started(monitor, options, None, tuple(warnings))
 
 
 def _run_script(

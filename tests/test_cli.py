@@ -252,6 +252,26 @@ def test_world_readable_secrets_warn_on_stderr(
     assert TOKEN not in captured.err + captured.out
 
 
+def test_the_tuis_warnings_are_notified_and_printed_once_the_screen_is_gone(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The configuration is read behind the first frame: its warnings cannot go to stderr then
+    (the screen is Textual's); the app shows them, and they are printed after it ends."""
+    notified: list[tuple[str, ...]] = []
+
+    def run_tui(start: Any, options: Any) -> int:
+        notified.append(start().warnings)
+        assert capsys.readouterr().err == ""  # nothing written over the screen
+        return 0
+
+    monkeypatch.setattr("roma_tui.tui.app.run_tui", run_tui)
+    monkeypatch.setenv("ROMA_TUI_TOKEN", TOKEN)
+    assert main(["--insecure", *REMOTE]) == 0
+    ((warning,),) = notified
+    assert warning.startswith("TLS certificate verification is off (--insecure)")
+    assert capsys.readouterr().err == f"roma-tui: warning: {warning}\n"
+
+
 def test_insecure_warns(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["config", "--insecure"])
     err = capsys.readouterr().err
@@ -407,8 +427,9 @@ def _record_tui(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any, str | N
 
     calls: list[tuple[Any, Any, str | None]] = []
 
-    def run_tui(monitor: Any, options: Any, problem: str | None = None) -> int:
-        calls.append((monitor, options, problem))
+    def run_tui(start: Any, options: Any) -> int:  # the start-up, without the screen
+        started = start()
+        calls.append((started.monitor, started.options, started.problem))
         return 0
 
     monkeypatch.setattr(tui_app, "run_tui", run_tui)

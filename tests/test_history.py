@@ -10,6 +10,7 @@ import random
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,6 +68,18 @@ def test_files_are_private_and_the_journal_is_wal(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    store.close()
+
+
+def test_a_store_opened_by_the_start_up_thread_records_on_the_event_loop(tmp_path: Path) -> None:
+    """The TUI's start-up opens the store in a thread and hands it to the event loop's."""
+    opened: list[HistoryStore] = []
+    opener = threading.Thread(target=lambda: opened.append(HistoryStore(tmp_path / "h", now=NOW)))
+    opener.start()
+    opener.join()
+    (store,) = opened
+    assert store.write(record(1, 0)), store.problem
+    assert len(store.creations()) == 1
     store.close()
 
 

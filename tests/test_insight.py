@@ -13,11 +13,11 @@ from helpers import PLACE, USUAL, watched
 
 from roma_tui.clock import FakeClock
 from roma_tui.demo import DEMO_REGION, demo_history, simulator_client
-from roma_tui.monitor.domain import CreationProgress, Status, SubService
+from roma_tui.monitor.domain import CreationProgress, Status, SubService, SubState
 from roma_tui.monitor.eta import Typical
 from roma_tui.monitor.present import duration, eta_phrase, minutes, stall_phrase, usual_phrase
 from roma_tui.monitor.snapshot import one_shot
-from roma_tui.monitor.view import STALL_WATCHED, InstanceView, SubState, instance_view
+from roma_tui.monitor.view import STALL_WATCHED, InstanceView, instance_view
 from roma_tui.scripting import load_schema, run_status, run_wait
 from roma_tui.scripting.document import instance_document
 from roma_tui.scripting.render import detail_renderable, make_console

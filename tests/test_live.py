@@ -20,10 +20,10 @@ from roma_tui.api.errors import ApiError, AuthError, NotFoundError, RomaError, T
 from roma_tui.api.models import CreationProgressResponse, InstanceListResponse
 from roma_tui.clock import FakeClock
 from roma_tui.monitor.budget import ONE_SHOT_BURST, ONE_SHOT_RATE
-from roma_tui.monitor.domain import Status
+from roma_tui.monitor.domain import Status, SubState
 from roma_tui.monitor.live import Job, Monitor, Transition
 from roma_tui.monitor.snapshot import Feed, Snapshot
-from roma_tui.monitor.view import InstanceView, SubState, instance_view
+from roma_tui.monitor.view import InstanceView, instance_view
 from roma_tui.simulator import SimulatorApp
 from roma_tui.simulator.faults import Faults
 

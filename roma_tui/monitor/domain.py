@@ -62,6 +62,17 @@ class Status(StrEnum):
         return self not in (Status.CREATING, Status.CHANGING, Status.DELETING, Status.UNKNOWN)
 
 
+class SubState(StrEnum):
+    """Where a sub-service stands, as shown (the view model works it out: `SubServiceView`)."""
+
+    WAITING = "waiting"  # not started yet
+    CREATING = "creating"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"  # the creation ended (failed, or left creation) before it finished
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class Word:
     """One documented status spelling: what it means, and how a person reads it."""

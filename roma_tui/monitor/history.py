@@ -455,7 +455,11 @@ class HistoryStore:
         if self.path is not None:
             _private_file(self.path)
         target = ":memory:" if self.path is None else self.path
-        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT, isolation_level=None)
+        # opened by the TUI's start-up thread, then used by the event loop alone: handed
+        # over, never shared at once (sqlite3 refuses any other thread without this)
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

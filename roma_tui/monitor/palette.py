@@ -8,8 +8,7 @@ Imports roma_tui.monitor.domain and roma_tui.monitor.view only.
 
 from __future__ import annotations
 
-from roma_tui.monitor.domain import Status
-from roma_tui.monitor.view import SubState
+from roma_tui.monitor.domain import Status, SubState
 
 __all__ = ["STATUS_STYLE", "SUB_STYLE"]
 

@@ -42,7 +42,6 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Literal
 
 from roma_tui.monitor.domain import (
@@ -52,6 +51,7 @@ from roma_tui.monitor.domain import (
     InstanceKey,
     Status,
     SubService,
+    SubState,
     Word,
     lookup,
 )
@@ -114,15 +114,6 @@ class Reason:
         """`mqs: ROMA.00110500: EIP quota exceeded` (parts that are missing are left out)."""
         parts = [p for p in (self.sub_service, self.code, self.message) if p]
         return ": ".join(parts) if parts else "the API gave no reason"
-
-
-class SubState(StrEnum):
-    WAITING = "waiting"  # not started yet
-    CREATING = "creating"
-    DONE = "done"
-    FAILED = "failed"
-    STOPPED = "stopped"  # the creation ended (failed, or left creation) before it finished
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)

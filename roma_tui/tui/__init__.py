@@ -1,10 +1,5 @@
 """The Textual user interface: instance list, detail pane, status line, screens.
 
-Renders `roma_tui.monitor` snapshots; never imports httpx. Entry point: `run_tui`.
+Renders `roma_tui.monitor` snapshots; never imports httpx. Entry point:
+`roma_tui.tui.app.run_tui`, which draws the screen before anything heavy is imported.
 """
-
-from __future__ import annotations
-
-from roma_tui.tui.app import RomaApp, TuiOptions, run_tui
-
-__all__ = ["RomaApp", "TuiOptions", "run_tui"]

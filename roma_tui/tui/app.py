@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,13 +39,9 @@ from textual.worker import Worker, WorkerState
 from roma_tui.api.errors import ApiError
 from roma_tui.clock import Clock, SystemClock
 from roma_tui.monitor.domain import Place, Status
-from roma_tui.monitor.live import Transition
 from roma_tui.monitor.present import first_of
-from roma_tui.monitor.snapshot import Feed, Snapshot
-from roma_tui.monitor.view import InstanceView, Tally, ViewCache
-from roma_tui.tui.errors_screen import ErrorLog, ErrorsScreen
+from roma_tui.tui.error_log import ErrorLog
 from roma_tui.tui.header import ContextHeader, context_parts, standing
-from roma_tui.tui.history_screen import HistoryScreen
 from roma_tui.tui.instance_list import InstanceList
 from roma_tui.tui.live_text import LiveText
 from roma_tui.tui.notices import Notice, summarise
@@ -54,9 +52,11 @@ from roma_tui.tui.state import SORTS, UiState, load_state, save_state, sort_arro
 from roma_tui.tui.widgets import DetailPane, feed_text, ticking
 
 if TYPE_CHECKING:
-    from roma_tui.monitor.live import Monitor
+    from roma_tui.monitor.live import Monitor, Transition
+    from roma_tui.monitor.snapshot import Feed, Snapshot
+    from roma_tui.monitor.view import InstanceView, Tally, ViewCache
 
-__all__ = ["RomaApp", "SnapshotChanged", "TuiOptions", "run_tui"]
+__all__ = ["RomaApp", "SnapshotChanged", "Started", "TuiOptions", "run_tui"]
 
 log = logging.getLogger("roma_tui.tui")
 
@@ -104,6 +104,21 @@ class TuiOptions:
     state_dir: Path | None = None
     clock: Clock = field(default_factory=SystemClock)
     desktop: Callable[[Notice], None] | None = None  # --notify: desktop notifications
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """What the start-up worked out behind the first frame: what to monitor and how it was
+    started, or the problem that keeps it from starting (`monitor` None); and the warnings
+    the configuration raised, shown as notifications."""
+
+    monitor: Monitor | None
+    options: TuiOptions
+    problem: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+Start = Callable[[], Started]
 
 
 class SnapshotChanged(Message):
@@ -203,27 +218,28 @@ class RomaApp(App[int]):
     ]
 
     def __init__(
-        self, monitor: Monitor | None, options: TuiOptions, problem: str | None = None
+        self,
+        monitor: Monitor | None,
+        options: TuiOptions,
+        problem: str | None = None,
+        *,
+        start: Start | None = None,
     ) -> None:
+        """Either what to monitor (or the `problem` instead), or how to `start`: then the
+        screen is drawn at once, and `start` works out the rest in a thread behind it (it
+        reads the configuration, may ask IAM for the project and loads the HTTP client)."""
         super().__init__()
         self.title = "roma-tui"
-        if monitor is None and problem is None:
+        if monitor is None and problem is None and start is None:
             problem = "Nothing to monitor: no connection was configured."
         self.monitor = monitor
         self.options = options
         self.problem = problem
+        self._start = start
         self.clock: Clock = options.clock
-        self.place = monitor.place if monitor is not None else Place("", "")
-        state = load_state(options.state_dir, self.place)
-        self.sort = state.sort
-        self.sort_reverse = state.reverse
-        self._wanted_selection = state.selected
-        self._saved = state
-        self.filter_text = state.filter
+        self._adopt_place(monitor.place if monitor is not None else Place("", ""))
         self.errors = ErrorLog()
-        self._cache = ViewCache()
         self._views: dict[str, InstanceView] = {}  # every instance's view, as last computed
-        self._tally = Tally()  # the header's overview of `_views`, kept up to date with it
         self._order: list[str] = []  # the listed ids, in the API's order
         self._internal_error: str | None = None
         self._timer: Timer | None = None
@@ -233,13 +249,48 @@ class RomaApp(App[int]):
 
     # --- setup ---------------------------------------------------------------------------
 
+    def _adopt_place(self, place: Place) -> None:
+        """What is watched: the sort, filter and selection remembered for it."""
+        self.place = place
+        state = load_state(self.options.state_dir, place)
+        self.sort = state.sort
+        self.sort_reverse = state.reverse
+        self._wanted_selection = state.selected
+        self._saved = state
+        self.filter_text = state.filter
+
+    @cached_property
+    def _cache(self) -> ViewCache:
+        """The views, memoised per instance (the view model loads once there is data)."""
+        from roma_tui.monitor.view import ViewCache
+
+        return ViewCache()
+
+    @cached_property
+    def _tally(self) -> Tally:
+        """The header's overview of `_views`, kept up to date with it."""
+        from roma_tui.monitor.view import Tally
+
+        return Tally()
+
+    @property
+    def starting(self) -> bool:
+        """The screen is up and `start` is still working out what to monitor."""
+        return self._start is not None
+
     def get_default_screen(self) -> Screen[Any]:
-        if self.monitor is None:
+        if self.monitor is None and not self.starting:
             return ProblemScreen(self.problem or "")
         return MainScreen(id="main")
 
     def main_ready(self) -> None:
-        """The main screen is composed: first render, the monitor's loop, a 1 s label timer."""
+        """The main screen is composed: first render, the monitor's loop, a 1 s label timer.
+        When starting, the empty screen first, and the start-up behind it."""
+        if self.starting:
+            self._table.focus()
+            self._show_starting()
+            self.call_after_refresh(self._begin_start)
+            return
         if self.monitor is None or self._timer is not None:
             return
         self._table.focus()
@@ -252,6 +303,49 @@ class RomaApp(App[int]):
         self._run_monitor()
         self._timer = self.set_interval(1.0, self.tick)
         self.call_after_refresh(_settle_memory)
+
+    def _show_starting(self) -> None:
+        self._main.query_one("#list-pane", Vertical).border_title = Text("Instances")
+        box = self._main.query_one("#list-empty", Static)
+        box.update(Text("Reading the configuration…", style="dim italic"))
+        box.display = True
+        self._status.update(Text("… starting", style="dim", end=""))
+
+    def _begin_start(self) -> None:
+        threading.Thread(target=self._start_in_thread, name="roma-tui start", daemon=True).start()
+
+    def _start_in_thread(self) -> None:
+        """Runs `start` away from the event loop (its imports and its IAM request would stall
+        the screen), then hands the outcome to the loop. A daemon thread: quitting meanwhile
+        does not wait for it."""
+        start = self._start
+        assert start is not None
+        try:
+            started = start()
+        except Exception as exc:  # an outcome all the same: a problem screen, not a hang
+            log.exception("start-up failed")
+            problem = f"internal error: {type(exc).__name__}: {clean(exc, 120)}"
+            started = Started(None, self.options, problem)
+        try:
+            self.call_from_thread(self._started, started)
+        except RuntimeError:  # the app ended meanwhile
+            log.debug("start-up finished after the app ended")
+
+    def _started(self, started: Started) -> None:
+        """The start-up's outcome: the monitor starts, or the problem replaces the screen."""
+        self._start = None
+        self.options = started.options
+        for warning in started.warnings:
+            self.notify(warning, title="Configuration", severity="warning", timeout=15)
+        if started.monitor is None:
+            self.problem = started.problem or "Nothing to monitor: no connection was configured."
+            self.refresh_bindings()
+            self.push_screen(ProblemScreen(self.problem))
+            return
+        self.monitor = started.monitor
+        self._adopt_place(started.monitor.place)
+        self.refresh_bindings()
+        self.main_ready()
 
     @property
     def _main(self) -> Screen[Any]:
@@ -279,7 +373,9 @@ class RomaApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.monitor is None:
-            return action not in _MAIN_ACTIONS
+            if action not in _MAIN_ACTIONS:
+                return True
+            return None if self.starting else False  # while starting: shown, not yet usable
         if action in ("pause", "resume"):  # `p` says what it will do: Pause, or Resume
             return self.monitor.paused == (action == "resume")
         return True
@@ -290,7 +386,9 @@ class RomaApp(App[int]):
     def settled(self) -> bool:
         """The monitor waits for its next job and the screen shows its latest snapshot."""
         monitor = self.monitor
-        return monitor is None or (monitor.sleeping and self._last_snapshot is monitor.snapshot)
+        if monitor is None:
+            return not self.starting
+        return monitor.sleeping and self._last_snapshot is monitor.snapshot
 
     @property
     def selected_id(self) -> str | None:
@@ -873,6 +971,8 @@ class RomaApp(App[int]):
         self.notify(f"Copied {selected}", timeout=3)
 
     def action_errors(self) -> None:
+        from roma_tui.tui.errors_screen import ErrorsScreen  # (DataTable: when first used)
+
         if not isinstance(self.screen, ErrorsScreen):
             self.push_screen(ErrorsScreen(self.errors.newest_first()))
 
@@ -911,12 +1011,14 @@ class RomaApp(App[int]):
         self._show_detail(self._now())
 
     def action_history(self) -> None:
+        from roma_tui.tui.history_screen import HistoryScreen  # (sqlite3: when first used)
+
         if self.monitor is not None and not isinstance(self.screen, HistoryScreen):
             recorder = self.monitor.recorder
             self.push_screen(HistoryScreen(recorder.store if recorder else None))
 
     async def action_quit(self) -> None:
-        self.exit(2 if self.monitor is None else 0)
+        self.exit(2 if self.problem is not None else 0)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """roma-tui's own commands first, then Textual's (theme, keys, screenshot, quit)."""
@@ -946,10 +1048,11 @@ class RomaApp(App[int]):
             self._timer.stop()
 
 
-def run_tui(monitor: Monitor | None, options: TuiOptions, problem: str | None = None) -> int:
-    """Run the app until the user quits; the exit code (2 when it could not start, 128 +
-    the signal's number when SIGTERM, SIGHUP or SIGINT ended it)."""
-    app = RomaApp(monitor, options, problem)
+def run_tui(start: Start, options: TuiOptions) -> int:
+    """Draw the screen at once, `start` behind it, and run until the user quits; the exit
+    code (2 when it could not start, 128 + the signal's number when SIGTERM, SIGHUP or SIGINT
+    ended it). `options` say how to draw until `start` says more (mouse, clock)."""
+    app = RomaApp(None, options, start=start)
     signals = ExitOnSignal(app)
 
     async def run() -> int | None:
@@ -964,5 +1067,5 @@ def run_tui(monitor: Monitor | None, options: TuiOptions, problem: str | None = 
     if signals.exit_code is not None:
         return signals.exit_code
     if result is None:
-        return 2 if monitor is None else 0
+        return 2 if app.problem is not None else 0
     return int(result)

@@ -13,6 +13,7 @@ Imports textual, rich and roma_tui.monitor; never httpx.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,8 +23,10 @@ from textual.widgets import Static
 
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import printable, wall_time
-from roma_tui.monitor.view import Overview
 from roma_tui.tui.render import STATUS_STYLE, STATUS_SYMBOL
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.view import Overview
 
 __all__ = ["ContextHeader", "context_parts", "standing"]
 

@@ -9,10 +9,14 @@ Imports rich and roma_tui.monitor only; never textual or httpx.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from roma_tui.monitor.present import UNKNOWN, eta_phrase, stall_phrase, usual_phrase
-from roma_tui.monitor.view import InstanceView
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.view import InstanceView
 
 __all__ = ["comparison_text", "eta_text", "stall_text"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -32,7 +32,6 @@ from textual.strip import Strip
 
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import UNKNOWN
-from roma_tui.monitor.view import InstanceView
 from roma_tui.tui.lines import changed_span, text_key
 from roma_tui.tui.render import (
     STATUS_STYLE,
@@ -44,6 +43,9 @@ from roma_tui.tui.render import (
     short_id,
     short_type,
 )
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.view import InstanceView
 
 __all__ = ["Column", "InstanceList", "fit_columns", "row_cells", "row_clock"]
 

@@ -15,11 +15,13 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from roma_tui.monitor.domain import Status
 from roma_tui.monitor.present import printable
-from roma_tui.monitor.view import InstanceView
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.view import InstanceView
 
 __all__ = ["Notice", "desktop_notifier", "desktop_sequence", "summarise", "terminal_kind"]
 

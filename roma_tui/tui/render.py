@@ -18,15 +18,18 @@ Imports rich, roma_tui.monitor and roma_tui.api.safetext only; never textual or 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from roma_tui.api.safetext import terminal_safe
 from roma_tui.monitor import present
-from roma_tui.monitor.domain import Status
+from roma_tui.monitor.domain import Status, SubState
 from roma_tui.monitor.palette import STATUS_STYLE, SUB_STYLE
 from roma_tui.monitor.present import UNKNOWN, bar_fill
-from roma_tui.monitor.view import StatusView, SubState
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.view import StatusView
 
 __all__ = [
     "STATUS_STYLE",

@@ -16,9 +16,10 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from roma_tui.monitor.domain import Place
+if TYPE_CHECKING:
+    from roma_tui.monitor.domain import Place
 
 __all__ = [
     "SORTS",

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from roma_tui.monitor.domain import SubState
 from roma_tui.monitor.present import duration, printable
-from roma_tui.monitor.view import InstanceView, SubServiceView, SubState
 from roma_tui.tui.render import SUB_STYLE
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.view import InstanceView, SubServiceView
 
 __all__ = ["TICK_STEPS", "timeline"]
 

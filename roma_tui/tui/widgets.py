@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from roma_tui.monitor.domain import Instance, Status
 from roma_tui.monitor.present import UNKNOWN, clock_time
-from roma_tui.monitor.view import InstanceView, SubServiceView
 from roma_tui.tui.insight import comparison_text, eta_text, stall_text
 from roma_tui.tui.lines import text_key
 from roma_tui.tui.live_text import LiveText
@@ -35,6 +34,9 @@ from roma_tui.tui.render import (
 )
 from roma_tui.tui.scroll import KeyScroll
 from roma_tui.tui.timeline import timeline
+
+if TYPE_CHECKING:
+    from roma_tui.monitor.view import InstanceView, SubServiceView
 
 __all__ = [
     "DetailPane",
