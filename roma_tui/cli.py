@@ -551,8 +551,8 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     clock = SystemClock()
     outcome: list[Started] = []
 
-    def start() -> Started:
-        started = _start_tui(args, clock)
+    def start(ask: Callable[[str], str]) -> Started:
+        started = _start_tui(args, clock, ask)
         outcome.append(started)
         return started
 
@@ -567,8 +567,9 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return code
 
 
-def _start_tui(args: argparse.Namespace, clock: Clock) -> Started:
-    """What the TUI monitors and how it was started (in a thread, behind the first frame)."""
+def _start_tui(args: argparse.Namespace, clock: Clock, ask: Callable[[str], str]) -> Started:
+    """What the TUI monitors and how it was started (in a thread, behind the first frame); a
+    password is asked for on the screen (`ask`)."""
     import asyncio
 
     import platformdirs
@@ -589,7 +590,7 @@ def _start_tui(args: argparse.Namespace, clock: Clock) -> Started:
             client = _demo_client(args, clock)
         else:
             config = _resolve(args, warn)
-            config, client = asyncio.run(connect(config, clock))
+            config, client = asyncio.run(connect(config, clock, prompt=ask))
     except RomaError as exc:  # configuration, or the IAM lookup of the project id
         problem = exc.message
     options = TuiOptions(

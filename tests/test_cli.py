@@ -260,7 +260,7 @@ def test_the_tuis_warnings_are_notified_and_printed_once_the_screen_is_gone(
     notified: list[tuple[str, ...]] = []
 
     def run_tui(start: Any, options: Any) -> int:
-        notified.append(start().warnings)
+        notified.append(start(lambda prompt: "").warnings)
         assert capsys.readouterr().err == ""  # nothing written over the screen
         return 0
 
@@ -428,7 +428,7 @@ def _record_tui(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any, str | N
     calls: list[tuple[Any, Any, str | None]] = []
 
     def run_tui(start: Any, options: Any) -> int:  # the start-up, without the screen
-        started = start()
+        started = start(lambda prompt: "")
         calls.append((started.monitor, started.options, started.problem))
         return 0
 

@@ -14,14 +14,14 @@ from textual.pilot import Pilot
 
 from roma_tui.clock import FakeClock
 from roma_tui.simulator import SimulatorApp
-from roma_tui.tui.app import RomaApp, Started, TuiOptions
-from roma_tui.tui.screens import ProblemScreen
+from roma_tui.tui.app import Ask, RomaApp, Started, TuiOptions
+from roma_tui.tui.screens import ProblemScreen, SecretScreen
 from roma_tui.tui.screenshots import settle
 
 FIRST = TuiOptions(endpoint_label="", bell=False)  # what run_tui knows before the start-up
 
 
-def starting_app(start: Callable[[], Started], clock: FakeClock | None = None) -> RomaApp:
+def starting_app(start: Callable[[Ask], Started], clock: FakeClock | None = None) -> RomaApp:
     return RomaApp(None, FIRST if clock is None else TuiOptions("", clock=clock), start=start)
 
 
@@ -44,7 +44,7 @@ async def test_the_screen_is_drawn_before_the_start_up_ends_then_fills_in(
     assert ready.monitor is not None
     go = threading.Event()
 
-    def start() -> Started:
+    def start(ask: Ask) -> Started:
         go.wait(10)
         assert ready.monitor is not None
         return Started(ready.monitor, ready.options)
@@ -70,7 +70,7 @@ async def test_the_screen_is_drawn_before_the_start_up_ends_then_fills_in(
 
 
 async def test_a_start_up_problem_replaces_the_screen_and_quitting_says_so() -> None:
-    app = starting_app(lambda: Started(None, FIRST, "no endpoint: pass --region R"))
+    app = starting_app(lambda ask: Started(None, FIRST, "no endpoint: pass --region R"))
     async with app.run_test(size=(80, 24)) as pilot:
         await until_started(pilot)
         await pilot.pause()
@@ -82,7 +82,7 @@ async def test_a_start_up_problem_replaces_the_screen_and_quitting_says_so() -> 
 
 async def test_warnings_of_the_start_up_are_notifications() -> None:
     started = Started(None, FIRST, "stop here", ("config file is readable by others",))
-    app = starting_app(lambda: started)
+    app = starting_app(lambda ask: started)
     async with app.run_test(size=(120, 40)) as pilot:
         await until_started(pilot)
         await pilot.pause()
@@ -91,7 +91,7 @@ async def test_warnings_of_the_start_up_are_notifications() -> None:
 
 
 async def test_a_bug_in_the_start_up_is_a_problem_screen_not_a_hang() -> None:
-    def start() -> Started:
+    def start(ask: Ask) -> Started:
         raise KeyError("boom")
 
     app = starting_app(start)
@@ -100,3 +100,35 @@ async def test_a_bug_in_the_start_up_is_a_problem_screen_not_a_hang() -> None:
         await pilot.pause()
         assert isinstance(app.screen, ProblemScreen)
         assert "internal error: KeyError" in "\n".join(screen_lines(app))
+
+
+async def test_a_password_is_asked_for_on_the_screen_and_never_shown() -> None:
+    """A password login without a password: the start-up asks on the screen (getpass would
+    write over Textual's screen and race it for the keys)."""
+    answers: list[str] = []
+
+    def start(ask: Ask) -> Started:
+        answers.append(ask("IAM password for ops@acme: "))
+        answers.append(ask("IAM password for ops@acme: "))
+        return Started(None, FIRST, "stop here")
+
+    app = starting_app(start)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if isinstance(app.screen, SecretScreen):
+                break
+        await pilot.press(*"s3cr[et]")  # typed (or pasted) in one read
+        await pilot.pause()
+        screen = "\n".join(screen_lines(app))
+        assert "IAM password for ops@acme:" in screen
+        assert "s3cr" not in screen and "•" * 8 in screen
+        await pilot.press("enter")
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if len(answers) == 1 and isinstance(app.screen, SecretScreen):
+                break
+        await pilot.press("x", "escape")  # the second time: cancelled
+        await until_started(pilot)
+        await pilot.pause()
+    assert answers == ["s3cr[et]", ""]

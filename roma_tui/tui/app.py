@@ -46,7 +46,7 @@ from roma_tui.tui.instance_list import InstanceList
 from roma_tui.tui.live_text import LiveText
 from roma_tui.tui.notices import Notice, summarise
 from roma_tui.tui.render import clean, duration, when
-from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen
+from roma_tui.tui.screens import HelpScreen, ProblemScreen, RawScreen, SecretScreen
 from roma_tui.tui.signals import ExitOnSignal
 from roma_tui.tui.state import SORTS, UiState, load_state, save_state, sort_arrow
 from roma_tui.tui.widgets import DetailPane, feed_text, ticking
@@ -118,7 +118,8 @@ class Started:
     warnings: tuple[str, ...] = ()
 
 
-Start = Callable[[], Started]
+Ask = Callable[[str], str]  # asks the person at the screen for a secret: the IAM password
+Start = Callable[[Ask], Started]
 
 
 class SnapshotChanged(Message):
@@ -321,7 +322,7 @@ class RomaApp(App[int]):
         start = self._start
         assert start is not None
         try:
-            started = start()
+            started = start(self._ask_secret)
         except Exception as exc:  # an outcome all the same: a problem screen, not a hang
             log.exception("start-up failed")
             problem = f"internal error: {type(exc).__name__}: {clean(exc, 120)}"
@@ -330,6 +331,20 @@ class RomaApp(App[int]):
             self.call_from_thread(self._started, started)
         except RuntimeError:  # the app ended meanwhile
             log.debug("start-up finished after the app ended")
+
+    def _ask_secret(self, prompt: str) -> str:
+        """For the start-up thread: the answer to `prompt`, typed on the screen into a
+        password field ("" when cancelled). Blocks the thread, never the loop."""
+        answered = threading.Event()
+        answer: list[str] = []
+
+        def done(value: str | None) -> None:
+            answer.append(value or "")
+            answered.set()
+
+        self.call_from_thread(self.push_screen, SecretScreen(prompt), done)
+        answered.wait()
+        return answer[0]
 
     def _started(self, started: Started) -> None:
         """The start-up's outcome: the monitor starts, or the problem replaces the screen."""

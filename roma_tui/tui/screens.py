@@ -1,4 +1,5 @@
-"""Screens over the main view: the `?` help, the raw JSON view, and the problem screen.
+"""Screens over the main view: the `?` help, the raw JSON view, the problem screen, and the
+password prompt of the start-up.
 
 The problem screen is what a person sees instead of a traceback when roma-tui cannot start
 (no credentials, an invalid endpoint): what is wrong, how to fix it, and that `--demo` exists.
@@ -15,16 +16,16 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Middle
+from textual.containers import Center, Middle, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from roma_tui.monitor.domain import Status
 from roma_tui.tui.render import STATUS_STYLE, STATUS_SYMBOL, clean
 from roma_tui.tui.scroll import KeyScroll
 
-__all__ = ["KEYS", "HelpScreen", "ProblemScreen", "RawScreen", "raw_json"]
+__all__ = ["KEYS", "HelpScreen", "ProblemScreen", "RawScreen", "SecretScreen", "raw_json"]
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓  j k", "move through the instances"),
@@ -79,6 +80,29 @@ def _help_text() -> Iterable[Any]:
         "says why and when the next try is.",
         style="dim",
     )
+
+
+class SecretScreen(ModalScreen[str]):
+    """Asks for a secret (the IAM password) on the screen, which is Textual's once the app runs:
+    typed into a password field (never shown), given back on enter; escape gives nothing."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "dismiss('')", "Cancel"),
+    ]
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__()
+        self._prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="secret-box") as box:
+            box.border_title = "roma-tui needs a password"
+            box.border_subtitle = "enter to sign in · esc to cancel"
+            yield Static(Text(clean(self._prompt.strip()), end=""))
+            yield Input(password=True, id="secret")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
 
 
 class HelpScreen(ModalScreen[None]):
