@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from roma_tui.clock import FakeClock
 from roma_tui.simulator import SimulatorApp
-from roma_tui.tui.app import Ask, RomaApp, Started, TuiOptions
+from roma_tui.tui.app import Ask, MainScreen, RomaApp, Started, TuiOptions
 from roma_tui.tui.screens import ProblemScreen, SecretScreen
 from roma_tui.tui.screenshots import settle
 
@@ -54,6 +54,7 @@ async def test_the_screen_is_drawn_before_the_start_up_ends_then_fills_in(
         await pilot.pause()
         screen = "\n".join(screen_lines(app))
         assert "Reading the configuration…" in screen
+        assert "Instances" in screen.split("\n")[1] and "Detail" in screen.split("\n")[1]
         assert status_line(app) == "… starting"
         # the keys of the main screen are there, dimmed, and do nothing yet
         assert app.check_action("filter", ()) is None
@@ -132,3 +133,25 @@ async def test_a_password_is_asked_for_on_the_screen_and_never_shown() -> None:
         await until_started(pilot)
         await pilot.pause()
     assert answers == ["s3cr[et]", ""]
+
+
+async def test_the_first_frame_is_laid_out_for_the_terminals_width() -> None:
+    """MainScreen takes its width's class when mounted, before the first frame; Textual would
+    set it on the first resize, after that frame, and the screen would be sent twice."""
+    app = starting_app(lambda ask: Started(None, FIRST, "stop here"))
+    seen: dict[int, set[str]] = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        for width in (80, 119, 120, 159, 160, 300):
+            screen._set_breakpoint(width)
+            seen[width] = {c for c in screen.classes if c in ("-narrow", "-wide", "-huge")}
+        await pilot.pause()
+    assert seen == {
+        80: {"-narrow"},
+        119: {"-narrow"},
+        120: {"-wide"},
+        159: {"-wide"},
+        160: {"-huge"},
+        300: {"-huge"},
+    }

@@ -139,9 +139,10 @@ class SnapshotChanged(Message):
 
 
 def _settle_memory() -> None:
-    """Once the first screen is up: what exists now (modules, Textual, the app) lives as long
-    as the process, so the garbage collector stops scanning it. A full collection of those
-    half a million objects stalled the event loop for 60-80 ms every few minutes."""
+    """Once the first list is on screen: what exists now (modules, Textual, the app) lives as
+    long as the process, so the garbage collector stops scanning it. A full collection of those
+    half a million objects stalled the event loop for 60-80 ms every few minutes. (Not sooner:
+    this one collection takes as long, and would hold up the first list's request.)"""
     gc.collect()
     gc.freeze()
 
@@ -199,7 +200,16 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         app = self.app
         if isinstance(app, RomaApp):
+            self._set_breakpoint(app.size.width)
             app.main_ready()
+
+    def _set_breakpoint(self, width: int) -> None:
+        """The width's breakpoint class (-narrow, -wide, -huge) before the first frame, so that
+        frame is laid out as it stays: Textual sets it on the first resize, after that frame,
+        and the screen would be laid out and sent again."""
+        breakpoints = RomaApp.HORIZONTAL_BREAKPOINTS
+        reached = [name for least, name in breakpoints if width >= least]
+        self.update_classes({name: name == reached[-1] for _, name in breakpoints}, animate=False)
 
 
 class RomaApp(App[int]):
@@ -246,6 +256,7 @@ class RomaApp(App[int]):
         self._timer: Timer | None = None
         self._last_snapshot: Snapshot | None = None
         self._paused_at: datetime | None = None
+        self._memory_settled = False
         self._title: str | None = None
 
     # --- setup ---------------------------------------------------------------------------
@@ -303,7 +314,6 @@ class RomaApp(App[int]):
         self._render_all()
         self._run_monitor()
         self._timer = self.set_interval(1.0, self.tick)
-        self.call_after_refresh(_settle_memory)
 
     def _show_starting(self) -> None:
         self._main.query_one("#list-pane", Vertical).border_title = Text("Instances")
@@ -616,6 +626,9 @@ class RomaApp(App[int]):
         self._log_errors(snapshot, previous, now)
         self._fill_raw_screen(snapshot)
         self._render_live(now, rows=False)
+        if not self._memory_settled and snapshot.list_feed.updated is not None:
+            self._memory_settled = True
+            self.call_after_refresh(_settle_memory)
 
     def _log_errors(self, snapshot: Snapshot, previous: Snapshot | None, now: datetime) -> None:
         """Each new error of a feed goes to the error log (`e` shows it)."""
