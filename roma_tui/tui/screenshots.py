@@ -19,13 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from roma_tui.clock import FakeClock
 from roma_tui.demo import DEMO_ENDPOINT, DEMO_REGION, demo_history, simulator_client
 from roma_tui.monitor.history import Recorder
 from roma_tui.monitor.live import Monitor
 from roma_tui.simulator import Faults, SimulatorApp, create_app
-from roma_tui.tui.app import RomaApp, TuiOptions
+from roma_tui.tui.app import Ask, RomaApp, Started, TuiOptions
+from roma_tui.tui.screens import SecretScreen
 
 __all__ = ["SCENES", "Scene", "build", "main", "settle", "write_all"]
 
@@ -158,6 +160,27 @@ def _make_error() -> tuple[RomaApp, RunBefore | None]:
     return built.app, _error_state(built)
 
 
+def _make_password() -> tuple[RomaApp, RunBefore | None]:
+    """Starting, with a password login: the password field over the screen, typed into."""
+    options = TuiOptions(endpoint_label="", bell=False, clock=FakeClock(START))
+
+    def start(ask: Ask) -> Started:
+        ask("IAM password for ops@acme: ")  # (the scene ends before it is answered)
+        return Started(None, options, "no IAM password given")
+
+    async def type_password(pilot: Pilot[int]) -> None:
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if isinstance(pilot.app.screen, SecretScreen):
+                break
+        field = pilot.app.screen.query_one(Input)
+        field.cursor_blink = False  # a still cursor, for a stable picture
+        await pilot.press(*"hunter2")
+        await pilot.pause()
+
+    return RomaApp(None, options, start=start), type_password
+
+
 def _make_problem() -> tuple[RomaApp, RunBefore | None]:
     problem = "No credentials found for endpoint https://roma.cn-north-4.myhuaweicloud.com."
     return build(problem=problem).app, None
@@ -178,6 +201,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("history-120x40", (120, 40), _make_history),
     Scene("error-120x40", (120, 40), _make_error),
     Scene("problem-80x24", (80, 24), _make_problem),
+    Scene("password-80x24", (80, 24), _make_password),
 )
 
 
