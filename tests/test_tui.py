@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -595,3 +596,18 @@ def test_state_file_round_trip_and_corruption(tmp_path: Path) -> None:
     (tmp_path / STATE_FILE).write_text(json.dumps(bogus), encoding="utf-8")
     assert load_state(tmp_path, prod) == UiState()
     assert load_state(None, prod) == UiState()
+
+
+async def test_a_snapshot_or_selection_still_queued_when_the_app_quits_is_dropped(
+    app: RomaApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Quitting, Textual removes the screen's widgets while the monitor's last snapshot (and
+    the selection it moves) may still be in the queue: handled then, they would query widgets
+    that are gone (a traceback in the log, or out of a handler)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert not app.is_running
+    with caplog.at_level(logging.DEBUG, logger="roma_tui"):
+        app._safe_render()
+        app._row_highlighted(InstanceList.Highlighted(InstanceList(), "some-id"))
+    assert caplog.records == []

@@ -358,6 +358,8 @@ class RomaApp(App[int]):
 
     def _started(self, started: Started) -> None:
         """The start-up's outcome: the monitor starts, or the problem replaces the screen."""
+        if not self.is_running:
+            return  # the user quit meanwhile
         self._start = None
         self.options = started.options
         for warning in started.warnings:
@@ -513,6 +515,8 @@ class RomaApp(App[int]):
             self._internal_error = f"internal error: {type(exc).__name__}: {clean(exc, 120)}"
 
     def _safe_render(self) -> None:
+        if not self.is_running:
+            return  # quitting: the screen's widgets may be gone already (see _row_highlighted)
         try:
             self._render_all()
         except Exception:
@@ -851,7 +855,10 @@ class RomaApp(App[int]):
 
     @on(InstanceList.Highlighted, "#instances")
     def _row_highlighted(self, event: InstanceList.Highlighted) -> None:
-        self._selection_changed()
+        # a snapshot or a selection can still be in the queue while the app quits: Textual has
+        # removed the screen's widgets by then, and there is nothing to show it on
+        if self.is_running:
+            self._selection_changed()
 
     def _selection_changed(self) -> None:
         monitor = self.monitor
