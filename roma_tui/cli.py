@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from roma_tui.config import Config
     from roma_tui.monitor.eta import Typical
     from roma_tui.monitor.history import Recorder
-    from roma_tui.tui.app import Started
+    from roma_tui.tui.app import Ask, Started
 
 PROG = "roma-tui"
 EXIT_CONFIG = 3
@@ -551,7 +551,7 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     clock = SystemClock()
     outcome: list[Started] = []
 
-    def start(ask: Callable[[str], str]) -> Started:
+    def start(ask: Ask) -> Started:
         started = _start_tui(args, clock, ask)
         outcome.append(started)
         return started
@@ -567,7 +567,7 @@ def _cmd_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return code
 
 
-def _start_tui(args: argparse.Namespace, clock: Clock, ask: Callable[[str], str]) -> Started:
+def _start_tui(args: argparse.Namespace, clock: Clock, ask: Ask) -> Started:
     """What the TUI monitors and how it was started (in a thread, behind the first frame); a
     password is asked for on the screen (`ask`)."""
     import asyncio
